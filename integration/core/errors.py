@@ -1,0 +1,20 @@
+"""German error pages. 500 renders without context processors: the database may be down."""
+
+from django.http import HttpResponseServerError
+from django.template import loader
+from django.views import defaults
+from django.views.decorators.csrf import requires_csrf_token
+
+
+def permission_denied(request, exception):
+    return defaults.permission_denied(request, exception, template_name="403.html")
+
+
+def page_not_found(request, exception):
+    return defaults.page_not_found(request, exception, template_name="404.html")
+
+
+@requires_csrf_token
+def server_error(request):
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render())

@@ -1,0 +1,34 @@
+"""The three roles and the permissions each one holds.
+
+Roles are Django groups; views check permissions, never group names. This
+module is the one place that says which permission belongs to which role;
+``services.roles_sync`` makes the groups in the database match it.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Apps whose every permission the coordination holds.
+PROJECT_APPS = ("core", "documents", "actors", "measures", "minutes")
+
+
+class Role(models.TextChoices):
+    COORDINATION = "Koordination", _("Coordination")
+    ADMINISTRATION = "Verwaltung", _("Administration")
+    COMMITTEE_MEMBER = "Gremienmitglied", _("Committee member")
+
+
+# Coordination: everything in the project apps ("*"). Administration works on
+# what it is responsible for; committee members read. Later issues extend the
+# lists with their apps' permissions.
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.COORDINATION: ("*",),
+    Role.ADMINISTRATION: (
+        "core.view_dashboard",
+        "core.view_fieldofaction",
+    ),
+    Role.COMMITTEE_MEMBER: (
+        "core.view_dashboard",
+        "core.view_fieldofaction",
+    ),
+}

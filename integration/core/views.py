@@ -1,0 +1,90 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import CreateView, ListView, TemplateView, UpdateView
+
+from . import health, selectors, services
+from .forms import FieldOfActionForm, PasswordResetForm
+from .models import FieldOfAction
+
+
+@require_GET
+@never_cache
+@login_not_required
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker state as JSON; 503 when a configured one is down."""
+    states = {"database": health.database_state(), "broker": health.broker_state()}
+    healthy = all(state != health.UNAVAILABLE for state in states.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **states}, status=200 if healthy else 503
+    )
+
+
+class DashboardView(PermissionRequiredMixin, TemplateView):
+    permission_required = "core.view_dashboard"
+    template_name = "core/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["figures"] = selectors.dashboard_figures(user=self.request.user)
+        return context
+
+
+class FieldOfActionListView(PermissionRequiredMixin, ListView):
+    permission_required = "core.view_fieldofaction"
+    template_name = "core/fieldofaction_list.html"
+    context_object_name = "fields"
+
+    def get_queryset(self):
+        return selectors.fieldofaction_list(include_archived=True)
+
+
+class FieldOfActionFormMixin(PermissionRequiredMixin):
+    model = FieldOfAction
+    form_class = FieldOfActionForm
+    template_name = "core/fieldofaction_form.html"
+    success_url = reverse_lazy("core:fieldofaction_list")
+
+    def form_valid(self, form):
+        try:
+            self.object = self.save(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message % {"name": self.object.name})
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class FieldOfActionCreateView(FieldOfActionFormMixin, CreateView):
+    permission_required = "core.add_fieldofaction"
+    success_message = _("Field of action “%(name)s” was created.")
+
+    def save(self, form):
+        return services.fieldofaction_create(
+            by=self.request.user,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+        )
+
+
+class FieldOfActionUpdateView(FieldOfActionFormMixin, UpdateView):
+    permission_required = "core.change_fieldofaction"
+    success_message = _("Field of action “%(name)s” was saved.")
+
+    def save(self, form):
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        # The form already applied the values to the instance; reload so the
+        # service sees the stored row and applies the change itself.
+        stored = FieldOfAction.objects.get(pk=self.object.pk)
+        return services.fieldofaction_update(by=self.request.user, field=stored, **fields)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
