@@ -61,7 +61,7 @@ format:
 
 .PHONY: messages
 messages:
-	$(MANAGE) makemessages -l de --ignore=.venv --ignore=.tools --ignore=node_modules --ignore=bench --ignore=tests --no-obsolete
+	DEBUG=true $(MANAGE) makemessages -l de --ignore=var --ignore=staticfiles --ignore=.venv --ignore=.tools --ignore=node_modules --ignore=bench --ignore=tests --no-obsolete
 
 .PHONY: bench
 bench: install

@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env")
+# Values already in the environment win over the file.
+ENV_FILE = Path(env("ENV_FILE", default=str(BASE_DIR / ".env")))
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE)
 
 # =============================================================================
 # GENERAL
@@ -184,6 +186,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+if DEBUG:
+    # WhiteNoise serves from the finders while DEBUG is on but warns without this folder.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Uploads and generated PDFs are never served by URL: views check permissions
 # and stream them, so MEDIA_ROOT lies outside the web root.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -301,7 +306,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 ADMINS = [("Admin", a) for a in env.list("ADMIN_EMAILS", default=[])]
 

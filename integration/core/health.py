@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.db import connection
+from kombu import Connection
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +27,10 @@ def database_state() -> str:
 def broker_state() -> str:
     if not settings.CELERY_BROKER_URL:
         return NOT_CONFIGURED
-    from integration.celery import app
-
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=3)
+        # A fresh connection each time: a pooled one could hide an outage.
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=3) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=3)
     except Exception:  # kombu raises transport-specific errors; the log keeps them
         logger.exception("Health check: broker unreachable")
         return UNAVAILABLE

@@ -45,7 +45,11 @@ class FieldOfAction(TimeStampedModel):
         verbose_name_plural = _("fields of action")
         ordering = ["position", "name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="core_fieldofaction_unique_name"),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="core_fieldofaction_unique_name",
+                violation_error_message=_("A field of action with this name already exists."),
+            ),
         ]
 
     def __str__(self) -> str:

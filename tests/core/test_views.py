@@ -1,0 +1,142 @@
+"""Every page of the core app per role: anonymous → login, no right → 403, right → 200."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from integration.core.models import FieldOfAction
+
+from ..utils import main_form
+from .factories import FieldOfActionFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "user_without_role", "committee_member", "administration_user", "coordinator")
+
+# url name → (kwargs builder, roles that may open it). Every named route of the
+# project that needs a login must be listed (see test_every_route_is_in_the_matrix).
+MATRIX = {
+    "core:dashboard": (
+        lambda: {},
+        {"committee_member", "administration_user", "coordinator"},
+    ),
+    "core:fieldofaction_list": (
+        lambda: {},
+        {"committee_member", "administration_user", "coordinator"},
+    ),
+    "core:fieldofaction_create": (lambda: {}, {"coordinator"}),
+    "core:fieldofaction_update": (lambda: {"pk": FieldOfActionFactory().pk}, {"coordinator"}),
+}
+
+# Routes open to everyone or owned by Django's auth and admin.
+PUBLIC_OR_FOREIGN = {
+    "healthz",
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "password_change",
+    "password_change_done",
+}
+
+
+def named_routes(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from named_routes(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_route_is_in_the_matrix():
+    assert set(named_routes()) - PUBLIC_OR_FOREIGN == set(MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_route_access_per_role(django_app, request, role, url_name):
+    kwargs_builder, allowed = MATRIX[url_name]
+    url = reverse(url_name, kwargs=kwargs_builder())
+    user = None if role == "anonymous" else request.getfixturevalue(role)
+    response = django_app.get(url, user=user, expect_errors=True)
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response.location.startswith(reverse("login"))
+    elif role in allowed:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
+        assert "Zugriff verweigert" in response.text or "Access denied" in response.text
+
+
+def test_dashboard_shows_real_figures(django_app, coordinator):
+    FieldOfActionFactory.create_batch(3)
+    FieldOfActionFactory(is_active=False)
+    page = django_app.get(reverse("core:dashboard"), user=coordinator)
+    list_url = reverse("core:fieldofaction_list")
+    card = next(
+        card
+        for card in page.html.select(".figure-card")
+        if card.select_one(f'a[href="{list_url}"]')
+    )
+    assert card.select_one(".display-6").text == "3"
+
+
+def test_dashboard_hides_login_figures_from_committee_members(django_app, committee_member):
+    page = django_app.get(reverse("core:dashboard"), user=committee_member)
+    assert len(page.html.select(".figure-card")) == 1
+
+
+def test_dashboard_query_count_is_constant(django_app, coordinator, django_assert_max_num_queries):
+    django_app.get(reverse("core:dashboard"), user=coordinator)
+    FieldOfActionFactory.create_batch(30)
+    with django_assert_max_num_queries(12):
+        django_app.get(reverse("core:dashboard"), user=coordinator)
+
+
+def test_fieldofaction_create_through_form(django_app, coordinator):
+    form = main_form(django_app.get(reverse("core:fieldofaction_create"), user=coordinator))
+    form["name"] = "Digitale Teilhabe"
+    form["description"] = "Zugang zu Geräten und Behördenportalen"
+    page = form.submit().follow()
+    assert FieldOfAction.objects.filter(name="Digitale Teilhabe").exists()
+    assert "Digitale Teilhabe" in page.text
+
+
+def test_fieldofaction_duplicate_name_shows_german_error(django_app, coordinator):
+    FieldOfActionFactory(name="Gesundheit")
+    form = main_form(django_app.get(reverse("core:fieldofaction_create"), user=coordinator))
+    form["name"] = "gesundheit"
+    page = form.submit()
+    assert page.status_code == 200
+    assert FieldOfAction.objects.filter(name__iexact="gesundheit").count() == 1
+    assert "existiert bereits" in page.text
+
+
+def test_fieldofaction_archive_keeps_row(django_app, coordinator):
+    field = FieldOfActionFactory(name="Wohnen")
+    form = django_app.get(reverse("core:fieldofaction_update", args=[field.pk]), user=coordinator)
+    form = main_form(form)
+    form["is_active"] = False
+    form.submit().follow()
+    field.refresh_from_db()
+    assert field.is_active is False
+
+
+def test_fieldofaction_post_by_committee_member_is_forbidden(django_app, committee_member):
+    field = FieldOfActionFactory(name="Wohnen")
+    url = reverse("core:fieldofaction_update", args=[field.pk])
+    response = django_app.post(url, {"name": "Gekapert"}, user=committee_member, expect_errors=True)
+    assert response.status_code == 403
+    field.refresh_from_db()
+    assert field.name == "Wohnen"
+
+
+def test_unknown_page_is_a_german_404(django_app, coordinator):
+    response = django_app.get("/gibt-es-nicht/", user=coordinator, expect_errors=True)
+    assert response.status_code == 404
