@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,15 +15,26 @@ NAVIGATION = (
 )
 
 
+@functools.cache
+def _navigation_urls() -> tuple[tuple[str, str, str, str], ...]:
+    """Resolve the menu once per process: URLs do not change while it runs."""
+    resolved = []
+    for key, label, url_name, permission in NAVIGATION:
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            url = ""
+        resolved.append((key, label, url, permission))
+    return tuple(resolved)
+
+
 def _navigation(request):
     items = []
     if not request.user.is_authenticated:
         return items
     path = request.path
-    for key, label, url_name, permission in NAVIGATION:
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
+    for key, label, url, permission in _navigation_urls():
+        if not url:
             items.append({"key": key, "label": label, "url": "", "active": False})
             continue
         if not request.user.has_perm(permission):

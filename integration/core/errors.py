@@ -1,5 +1,6 @@
 """German error pages. 500 renders without context processors: the database may be down."""
 
+from django.conf import settings
 from django.http import HttpResponseServerError
 from django.template import loader
 from django.views import defaults
@@ -16,5 +17,6 @@ def page_not_found(request, exception):
 
 @requires_csrf_token
 def server_error(request):
+    # Plain static URL, not {% static %}: a broken manifest must not break the error page.
     template = loader.get_template("500.html")
-    return HttpResponseServerError(template.render())
+    return HttpResponseServerError(template.render({"static_url": settings.STATIC_URL}))
