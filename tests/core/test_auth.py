@@ -56,6 +56,38 @@ def test_login_rate_limit_locks_after_repeated_failures(client, settings):
     assert "_auth_user_id" not in client.session
 
 
+def lock_out(client, username, **headers):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": username, "password": "falsch"}, **headers)
+
+
+def test_login_rate_limit_ignores_forged_forwarded_for_without_proxy(client):
+    user = UserFactory()
+    lock_out(client, user.username, HTTP_X_FORWARDED_FOR="203.0.113.1")
+    # A new forged address must not buy new attempts.
+    response = client.post(
+        reverse("login"),
+        {"username": user.username, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.99",
+    )
+    assert response.status_code == 429
+
+
+def test_login_rate_limit_behind_proxy_locks_only_the_attacking_client(client, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    user = UserFactory()
+    # Behind the proxy every request comes from its address; the header names the client.
+    lock_out(client, user.username, HTTP_X_FORWARDED_FOR="203.0.113.1, 10.0.0.2")
+    response = client.post(
+        reverse("login"),
+        {"username": user.username, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.7, 10.0.0.2",
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
 def test_password_reset_mail_has_absolute_site_link_and_works(django_app, mailoutbox, settings):
     user = UserFactory(email="lotsin@wiesenbrueck.example")
     form = main_form(django_app.get(reverse("password_reset")))
