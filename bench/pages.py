@@ -131,6 +131,13 @@ def configure_environment(*, port: int, work_dir: Path) -> None:
             "LOG_LEVEL": "WARNING",
         }
     )
+    # As in production (docker-compose.yml): Redis as broker and as the shared
+    # cache that holds sessions and permission sets.
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if broker.startswith("redis://"):
+        os.environ["CACHE_URL"] = broker.rsplit("/", 1)[0] + "/2"
+    else:
+        print("No Redis (CELERY_BROKER_URL): measuring without the shared cache.")
 
 
 def prepare_database(*, scale: int) -> None:
@@ -162,7 +169,8 @@ def session_cookie(username: str) -> str:
     # What django.test.Client.force_login stores, without sending login signals.
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The backend that would have authenticated a password login.
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

@@ -142,12 +142,33 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # =============================================================================
+# CACHE AND SESSIONS
+# =============================================================================
+CACHE_URL = env("CACHE_URL", default="")
+CACHES = {
+    "default": (
+        env.cache_url_config(CACHE_URL)
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Sessions and permission sets may live in the cache only when every process
+# shares it (Redis), or with the single process of runserver: otherwise a
+# logout or a withdrawn role would linger in the other workers.
+SHARED_CACHE = bool(CACHE_URL) and "redis" in CACHES["default"]["BACKEND"].lower()
+if SHARED_CACHE or DEBUG:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    PERMISSION_CACHE_TIMEOUT = env.int("PERMISSION_CACHE_TIMEOUT", default=600)
+else:
+    PERMISSION_CACHE_TIMEOUT = 0
+
+# =============================================================================
 # AUTHENTICATION
 # =============================================================================
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "integration.core.permissions.CachedPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

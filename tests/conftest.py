@@ -24,6 +24,16 @@ def require_service(name: str, available: bool, reason: str) -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached sessions and permission sets must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def postgres_required(db):
     require_service(

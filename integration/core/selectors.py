@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from .models import FieldOfAction, User
-from .roles import Role
 
 
 def fieldofaction_list(*, include_archived: bool = False) -> QuerySet[FieldOfAction]:
@@ -38,10 +37,4 @@ def dashboard_figures(*, user: User) -> list[DashboardFigure]:
                 _("Fields of action"), counts["active"], reverse("core:fieldofaction_list")
             )
         )
-    if user.has_perm("core.view_user"):
-        per_role = User.objects.filter(is_active=True).aggregate(
-            **{role.name: Count("pk", filter=Q(groups__name=role.value)) for role in Role}
-        )
-        for role in Role:
-            figures.append(DashboardFigure(_("Logins: %s") % role.label, per_role[role.name]))
     return figures

@@ -87,9 +87,13 @@ def test_dashboard_shows_real_figures(django_app, coordinator):
     assert card.select_one(".display-6").text == "3"
 
 
-def test_dashboard_hides_login_figures_from_committee_members(django_app, committee_member):
-    page = django_app.get(reverse("core:dashboard"), user=committee_member)
-    assert len(page.html.select(".figure-card")) == 1
+def test_dashboard_without_figures_for_role_says_so(django_app, user_without_role, roles):
+    from django.contrib.auth.models import Permission
+
+    user_without_role.user_permissions.add(Permission.objects.get(codename="view_dashboard"))
+    page = django_app.get(reverse("core:dashboard"), user=user_without_role)
+    assert page.html.select(".figure-card") == []
+    assert "noch nichts anzuzeigen" in page.text
 
 
 def test_dashboard_query_count_is_constant(django_app, coordinator, django_assert_max_num_queries):
