@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_filters",
+    "simple_history",
     "integration.core",
     "integration.documents",
     "actors",
@@ -101,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records the logged-in user as author of each change history entry.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
@@ -282,6 +286,18 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Failed and successful login records older than this are removed (DSGVO).
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=90)
+
+# =============================================================================
+# NETWORK AND DATA PROTECTION
+# =============================================================================
+# People with no legal basis left and no activity for this long are listed by
+# the retention job, warned where a basis for that exists, and anonymised after
+# the grace period.
+RETENTION_INACTIVE_DAYS = env.int("RETENTION_INACTIVE_DAYS", default=730)
+RETENTION_GRACE_DAYS = env.int("RETENTION_GRACE_DAYS", default=30)
+# Imports larger than this are refused before they are parsed.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
 
 # =============================================================================
 # SECURITY

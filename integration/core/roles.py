@@ -23,9 +23,13 @@ class Role(models.TextChoices):
 # lists with their apps' permissions.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.COORDINATION: ("*",),
+    # The administration looks up contacts of the network but does not change it.
     Role.ADMINISTRATION: (
         "core.view_dashboard",
         "core.view_fieldofaction",
+        "actors.view_organisation",
+        "actors.view_person",
+        "actors.view_circle",
     ),
     Role.COMMITTEE_MEMBER: (
         "core.view_dashboard",
