@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from .models import FieldOfAction, User
 
@@ -23,18 +23,13 @@ class DashboardFigure:
 
 
 def dashboard_figures(*, user: User) -> list[DashboardFigure]:
-    """The figures of the dashboard that ``user`` may see, in a constant number of queries."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
+    """The figures of the dashboard that ``user`` may see, in a constant number of queries.
+
+    Each app contributes through a ``dashboard`` module with ``figures(user=…)``.
+    """
+    from .discovery import app_modules
 
     figures = []
-    if user.has_perm("core.view_fieldofaction"):
-        counts = FieldOfAction.objects.aggregate(
-            active=Count("pk", filter=Q(is_active=True)),
-        )
-        figures.append(
-            DashboardFigure(
-                _("Fields of action"), counts["active"], reverse("core:fieldofaction_list")
-            )
-        )
+    for _config, module in app_modules("dashboard"):
+        figures.extend(module.figures(user=user))
     return figures

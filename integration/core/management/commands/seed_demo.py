@@ -1,8 +1,7 @@
-import importlib
-
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from integration.core.discovery import app_modules
 
 
 class Command(BaseCommand):
@@ -30,13 +29,7 @@ class Command(BaseCommand):
                 "Use --force only on a throwaway database."
             )
         summary = {}
-        for config in apps.get_app_configs():
-            try:
-                module = importlib.import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as error:
-                if error.name != f"{config.name}.demo":
-                    raise
-                continue
+        for config, module in app_modules("demo"):
             summary[config.label] = module.seed(scale=scale, stdout=self.stdout)
             self.stdout.write(f"Seeded {config.verbose_name}.")
         core = summary["core"]
