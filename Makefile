@@ -23,6 +23,7 @@ help:
 
 # uv itself comes from PyPI into a private folder; it uses the system Python.
 .tools/bin/uv:
+	@scripts/system-deps.sh
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check "uv==0.13.*"
 
@@ -65,7 +66,7 @@ messages:
 
 .PHONY: bench
 bench: install
-	@scripts/with-services.sh $(PYTHON) bench/pages.py
+	@env -u DATABASE_URL -u CELERY_BROKER_URL scripts/with-services.sh $(PYTHON) bench/pages.py
 
 .PHONY: backup
 backup:

@@ -98,6 +98,11 @@ def check_database_url() -> None:
             "migrates and seeds it with demo logins, so use a throwaway database: "
             "run `make bench`, which starts one with scripts/with-services.sh."
         )
+    if os.environ.get("INTEGRATION_THROWAWAY_DATABASE") != "1":
+        raise BenchError(
+            "The benchmark only runs on a database that scripts/with-services.sh started "
+            "for it (it seeds demo logins with a published password): run `make bench`."
+        )
 
 
 def find_wrk() -> str:

@@ -32,6 +32,8 @@ DEBUG = env.bool("DEBUG", default=False)
 # Everything the app writes at run time (SQLite, generated secret, mail files,
 # uploads, PDFs) goes below one git-ignored folder.
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+if DEBUG:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _require(name: str) -> str:
@@ -130,6 +132,9 @@ TEMPLATES = [
     },
 ]
 
+# Web addresses typed without a scheme are taken as https (Django 6 default).
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -192,12 +197,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-# The client address comes from X-Forwarded-For only behind a known number of
-# proxies; otherwise a client could pick a new address for every attempt.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# Reverse proxies in front of the app: the client address is then read from
+# X-Forwarded-For (see integration/core/client_ip.py), otherwise REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "integration.core.client_ip.client_ip"
 
 # =============================================================================
 # LANGUAGE AND TIME
@@ -305,6 +308,7 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "integration.core.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -358,11 +362,13 @@ LOGGING = {
     "loggers": {
         # Django's own handlers would print runserver lines a second time.
         "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
+        # Scanners send foreign Host headers all day: log them, mail nobody.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
     },
 }
 ADMINS = [("Admin", a) for a in env.list("ADMIN_EMAILS", default=[])]
 
-# Django's admin, for superusers only; a non-default path keeps scanners off it.
+# Django's admin, for superusers only; another path keeps scanners off it.
 ADMIN_URL = env("ADMIN_URL", default="admin/")

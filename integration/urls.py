@@ -44,6 +44,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
+handler400 = "integration.core.errors.bad_request"
 handler403 = "integration.core.errors.permission_denied"
 handler404 = "integration.core.errors.page_not_found"
 handler500 = "integration.core.errors.server_error"

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ "${CI:-}" = "true" ]; then
+case "${CI:-}" in true|TRUE|True|1) in_ci=1 ;; *) in_ci="" ;; esac
+if [ -n "$in_ci" ]; then
   missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
   [ -x /usr/bin/chromium ] || missing+=(chromium)

@@ -55,6 +55,8 @@ if [ -z "${DATABASE_URL:-}" ] && [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ]; th
     pg_started=1
     "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U integration integration
     export DATABASE_URL="postgres://integration@127.0.0.1:$pg_port/integration"
+    # Tells bench/pages.py that this database may be filled with demo logins.
+    export INTEGRATION_THROWAWAY_DATABASE=1
     echo "with-services: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on port $pg_port"
   fi
 fi

@@ -11,7 +11,7 @@ from integration.core.roles import Role
 
 from .core.factories import UserFactory
 
-IN_CI = os.environ.get("CI") == "true"
+IN_CI = os.environ.get("CI", "").lower() in ("true", "1")
 
 
 def require_service(name: str, available: bool, reason: str) -> None:

@@ -2,7 +2,9 @@
 
 import os
 
-# The suite must not depend on a developer's .env: laptop mode, fixed secret.
+# The suite must not depend on a developer's .env (which might point CACHE_URL
+# at a Redis the tests would clear): laptop mode, fixed secret, no file.
+os.environ["ENV_FILE"] = "/nonexistent/.env"
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 

@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from django.contrib.auth.models import Group
+        from django.contrib.auth.models import Group, Permission
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from . import permissions, services
@@ -19,6 +19,9 @@ class CoreConfig(AppConfig):
         for through in (User.groups.through, User.user_permissions.through):
             m2m_changed.connect(permissions.invalidate_on_m2m_change, sender=through)
         m2m_changed.connect(permissions.invalidate_on_m2m_change, sender=Group.permissions.through)
+        # Deleting a group or a permission cascades without m2m signals.
+        for model in (Group, Permission):
+            post_delete.connect(permissions.invalidate_on_delete, sender=model)
         post_save.connect(permissions.invalidate_on_user_save, sender=User)
         post_delete.connect(permissions.invalidate_on_user_save, sender=User)
 

@@ -1,10 +1,22 @@
 """German error pages. 500 renders without context processors: the database may be down."""
 
 from django.conf import settings
-from django.http import HttpResponseServerError
+from django.http import HttpResponseBadRequest, HttpResponseForbidden, HttpResponseServerError
 from django.template import loader
 from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
+
+
+@requires_csrf_token
+def bad_request(request, exception):
+    template = loader.get_template("400.html")
+    return HttpResponseBadRequest(template.render({"static_url": settings.STATIC_URL}))
+
+
+def csrf_failure(request, reason=""):
+    """German page for a failed CSRF check (stale form, blocked cookies); the reason is logged."""
+    template = loader.get_template("403_csrf.html")
+    return HttpResponseForbidden(template.render({"static_url": settings.STATIC_URL}))
 
 
 def permission_denied(request, exception):

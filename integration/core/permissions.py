@@ -59,3 +59,8 @@ def invalidate_on_m2m_change(sender, instance, action, reverse, model, pk_set, *
 def invalidate_on_user_save(sender, instance, **kwargs) -> None:
     """A user's activity or superuser flag changed the set: drop that user's entry."""
     permissions_invalidate(user_id=instance.pk)
+
+
+def invalidate_on_delete(sender, instance, **kwargs) -> None:
+    """A deleted group or permission changes the sets of everyone who had it."""
+    permissions_invalidate()

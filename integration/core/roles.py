@@ -8,8 +8,11 @@ module is the one place that says which permission belongs to which role;
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Apps whose every permission the coordination holds.
+# Apps whose every permission the coordination holds ...
 PROJECT_APPS = ("core", "documents", "actors", "measures", "minutes")
+# ... except managing logins, which stays with superusers (Django's admin): a
+# coordinator who could change users could make anyone a superuser.
+EXCLUDED_FROM_ALL = ("core.add_user", "core.change_user", "core.delete_user")
 
 
 class Role(models.TextChoices):

@@ -5,12 +5,16 @@ from django.db import transaction
 from django.db.models import Max
 
 from .models import FieldOfAction, User
-from .roles import PROJECT_APPS, ROLE_PERMISSIONS, Role
+from .roles import EXCLUDED_FROM_ALL, PROJECT_APPS, ROLE_PERMISSIONS, Role
 
 
 def _permissions_for(codes: tuple[str, ...]) -> list[Permission]:
     if codes == ("*",):
-        return list(Permission.objects.filter(content_type__app_label__in=PROJECT_APPS))
+        excluded = [code.split(".", 1) for code in EXCLUDED_FROM_ALL]
+        everything = Permission.objects.filter(content_type__app_label__in=PROJECT_APPS)
+        for app_label, codename in excluded:
+            everything = everything.exclude(content_type__app_label=app_label, codename=codename)
+        return list(everything)
     wanted = {tuple(code.split(".", 1)) for code in codes}
     candidates = Permission.objects.filter(
         content_type__app_label__in={app for app, _ in wanted},
@@ -114,3 +118,44 @@ def access_log_clean() -> int:
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         deleted += model.objects.filter(attempt_time__lt=cutoff).delete()[0]
     return deleted
+
+
+def password_reset_send(*, user_id: int) -> bool:
+    """Mail an active user with a usable password a link to choose a new one.
+
+    Returns False, sending nothing, for anyone else (the form already filtered,
+    but the account may have changed since the request).
+    """
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from .emails import email_send
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password() or not user.email:
+        return False
+    context = {
+        "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+    email_send(template="registration/emails/password_reset", context=context, to=[user.email])
+    return True
+
+
+def rate_limit_hit(*, key: str, limit: int, window_seconds: int) -> bool:
+    """Count one event for ``key``; True when more than ``limit`` fell into the window.
+
+    A fixed window in the cache: good enough to stop floods, not an exact meter.
+    """
+    from django.core.cache import cache
+
+    cache_key = f"core:rate:{key}"
+    cache.add(cache_key, 0, timeout=window_seconds)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=window_seconds)
+        count = 1
+    return count > limit

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
 from . import health, selectors, services
+from .client_ip import client_ip
 from .forms import FieldOfActionForm, PasswordResetForm
 from .models import FieldOfAction
 
@@ -88,3 +89,20 @@ class FieldOfActionUpdateView(FieldOfActionFormMixin, UpdateView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
+    # Per hour: requests from one client address, and links to one email address.
+    limit_per_client = 10
+    limit_per_address = 3
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        flooded = services.rate_limit_hit(
+            key=f"reset-ip:{client_ip(self.request)}",
+            limit=self.limit_per_client,
+            window_seconds=3600,
+        ) or services.rate_limit_hit(
+            key=f"reset-mail:{email}", limit=self.limit_per_address, window_seconds=3600
+        )
+        if flooded:
+            # The same answer as always: nothing tells whether a mail went out.
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)

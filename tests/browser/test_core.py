@@ -28,7 +28,7 @@ def test_login_as_coordinator_shows_dashboard(page, live_server, demo_data):
 
     assert page.url == live_server.url + reverse("core:dashboard")
     assert page.locator("main h1").count() == 1
-    assert page.locator("main h1").inner_text() in ("Übersicht", "Overview")
+    assert page.locator("main h1").inner_text() == "Übersicht"
     fields_card = page.locator(".figure-card").filter(
         has=page.locator(f"a[href='{reverse('core:fieldofaction_list')}']")
     )

@@ -35,6 +35,7 @@ def test_login_wrong_password_shows_error_and_stays(django_app, coordinator):
     form["password"] = "falsch"
     page = form.submit()
     assert page.status_code == 200
+    assert "Beide Felder berücksichtigen die Groß-/Kleinschreibung" in page.text
     assert "_auth_user_id" not in django_app.session
 
 
@@ -61,7 +62,7 @@ def lock_out(client, username, **headers):
         client.post(reverse("login"), {"username": username, "password": "falsch"}, **headers)
 
 
-def test_login_rate_limit_ignores_forged_forwarded_for_without_proxy(client):
+def test_login_rate_limit_ignores_forwarded_for_without_proxy(client):
     user = UserFactory()
     lock_out(client, user.username, HTTP_X_FORWARDED_FOR="203.0.113.1")
     # A new forged address must not buy new attempts.
@@ -73,26 +74,59 @@ def test_login_rate_limit_ignores_forged_forwarded_for_without_proxy(client):
     assert response.status_code == 429
 
 
-def test_login_rate_limit_behind_proxy_locks_only_the_attacking_client(client, settings):
-    settings.AXES_IPWARE_PROXY_COUNT = 1
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+@pytest.mark.parametrize(
+    ("attacker_header", "victim_header"),
+    [
+        # nginx `$remote_addr`, Caddy: the proxy sends only the client's address.
+        ("203.0.113.1", "198.51.100.7"),
+        # A proxy that appends: whatever the client forged stays on the left.
+        ("10.9.9.9, 203.0.113.1", "198.51.100.7"),
+    ],
+)
+def test_login_rate_limit_behind_proxy_locks_only_the_attacking_client(
+    client, settings, attacker_header, victim_header
+):
+    settings.TRUSTED_PROXY_COUNT = 1
     user = UserFactory()
-    # Behind the proxy every request comes from its address; the header names the client.
-    lock_out(client, user.username, HTTP_X_FORWARDED_FOR="203.0.113.1, 10.0.0.2")
+    lock_out(client, user.username, HTTP_X_FORWARDED_FOR=attacker_header)
     response = client.post(
         reverse("login"),
         {"username": user.username, "password": PASSWORD},
-        HTTP_X_FORWARDED_FOR="198.51.100.7, 10.0.0.2",
+        HTTP_X_FORWARDED_FOR=victim_header,
     )
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
-def test_password_reset_mail_has_absolute_site_link_and_works(django_app, mailoutbox, settings):
-    user = UserFactory(email="lotsin@wiesenbrueck.example")
+def test_login_rate_limit_behind_proxy_cannot_be_dodged_by_forging(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    user = UserFactory()
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": user.username, "password": "falsch"},
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{number}, 203.0.113.1",
+        )
+    response = client.post(
+        reverse("login"),
+        {"username": user.username, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="10.0.0.99, 203.0.113.1",
+    )
+    assert response.status_code == 429
+
+
+def request_reset(django_app, email, captured):
     form = main_form(django_app.get(reverse("password_reset")))
-    form["email"] = user.email
-    form.submit().follow()
+    form["email"] = email
+    with captured(execute=True):
+        return form.submit().follow()
+
+
+def test_password_reset_mail_has_absolute_site_link_and_works(
+    django_app, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="lotsin@wiesenbrueck.example")
+    request_reset(django_app, user.email, django_capture_on_commit_callbacks)
 
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
@@ -112,13 +146,61 @@ def test_password_reset_mail_has_absolute_site_link_and_works(django_app, mailou
 
 
 def test_password_reset_for_unknown_address_sends_nothing_and_reveals_nothing(
-    django_app, mailoutbox
+    django_app, mailoutbox, django_capture_on_commit_callbacks
 ):
-    form = main_form(django_app.get(reverse("password_reset")))
-    form["email"] = "niemand@example.org"
-    page = form.submit().follow()
+    page = request_reset(django_app, "niemand@example.org", django_capture_on_commit_callbacks)
     assert mailoutbox == []
     assert page.request.path == reverse("password_reset_done")
+
+
+def test_password_reset_is_rate_limited_per_address(
+    django_app, mailoutbox, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="lotsin@wiesenbrueck.example")
+    for _ in range(5):
+        page = request_reset(django_app, user.email, django_capture_on_commit_callbacks)
+        assert page.request.path == reverse("password_reset_done")
+    assert len(mailoutbox) == 3
+
+
+def test_password_reset_mail_is_sent_after_the_request_not_in_it(
+    django_app, mailoutbox, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="lotsin@wiesenbrueck.example")
+    form = main_form(django_app.get(reverse("password_reset")))
+    form["email"] = user.email
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        page = form.submit().follow()
+    # The answer comes before any mail server is asked, so its failure or delay
+    # tells nothing about the account.
+    assert page.request.path == reverse("password_reset_done")
+    assert mailoutbox == []
+    assert len(callbacks) == 1
+
+
+def test_password_reset_task_skips_deactivated_user(mailoutbox):
+    from integration.core.tasks import password_reset_send_task
+
+    user = UserFactory(email="alt@wiesenbrueck.example", is_active=False)
+    assert password_reset_send_task.apply(args=[user.pk]).get() is False
+    assert mailoutbox == []
+
+
+def test_password_reset_task_retries_when_mail_server_is_down(monkeypatch):
+    import smtplib
+
+    from celery.exceptions import Retry
+
+    from integration.core import services
+    from integration.core.tasks import password_reset_send_task
+
+    def refuse(**kwargs):
+        raise smtplib.SMTPServerDisconnected("mail server down")
+
+    monkeypatch.setattr(services, "password_reset_send", refuse)
+    # A transient SMTP error schedules a retry instead of failing for good.
+    with pytest.raises(Retry):
+        password_reset_send_task.apply(args=[1])
 
 
 def test_login_page_is_german(django_app):

@@ -49,3 +49,9 @@ def test_permission_cache_can_be_switched_off(coordinator, settings, django_asse
     fresh(coordinator).has_perm("core.view_fieldofaction")
     with django_assert_num_queries(3):  # user, own permissions, group permissions
         fresh(coordinator).has_perm("core.view_fieldofaction")
+
+
+def test_deleting_a_group_takes_effect(coordinator):
+    assert fresh(coordinator).has_perm("core.change_fieldofaction")
+    Group.objects.get(name="Koordination").delete()
+    assert not fresh(coordinator).has_perm("core.change_fieldofaction")

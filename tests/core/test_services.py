@@ -15,6 +15,7 @@ def test_roles_sync_creates_groups_with_their_permissions():
     assert set(groups) == {"Koordination", "Verwaltung", "Gremienmitglied"}
     coordination = set(groups["Koordination"].permissions.values_list("codename", flat=True))
     assert {"add_fieldofaction", "change_fieldofaction", "view_user"} <= coordination
+    assert not {"add_user", "change_user", "delete_user"} & coordination
     committee = set(groups["Gremienmitglied"].permissions.values_list("codename", flat=True))
     assert committee == {"view_dashboard", "view_fieldofaction"}
 

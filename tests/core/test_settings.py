@@ -59,7 +59,8 @@ def test_settings_laptop_mode_has_safe_defaults(tmp_path):
     # The secret was generated once into var/ and is reused.
     secret = (tmp_path / "var" / "secret_key").read_text()
     assert len(secret) >= 50
-    run_manage("shell", "-c", "pass", env={"DEBUG": "true"}, tmp_path=tmp_path)
+    again = run_manage("shell", "-c", "pass", env={"DEBUG": "true"}, tmp_path=tmp_path)
+    assert again.returncode == 0, again.stderr
     assert (tmp_path / "var" / "secret_key").read_text() == secret
 
 

@@ -76,8 +76,3 @@ def test_fieldofaction_post_by_committee_member_is_forbidden(django_app, committ
     assert response.status_code == 403
     field.refresh_from_db()
     assert field.name == "Wohnen"
-
-
-def test_unknown_page_is_a_german_404(django_app, coordinator):
-    response = django_app.get("/gibt-es-nicht/", user=coordinator, expect_errors=True)
-    assert response.status_code == 404
