@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from integration.core.models import FieldOfAction
 
+from .languages import LANGUAGES
 from .models import (
     Affiliation,
     Circle,
@@ -134,6 +135,13 @@ FUNCTIONS = [
 ]
 
 
+def _ascii(name: str) -> str:
+    """An email-safe form of a German name: "Jürgen Bähr" → "juergen", "baehr"."""
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        name = name.lower().replace(umlaut, spelled)
+    return "".join(char for char in name if char.isascii() and (char.isalnum() or char == "-"))
+
+
 def _fields_by_prefix() -> dict[str, FieldOfAction]:
     return {field.name: field for field in FieldOfAction.objects.all()}
 
@@ -181,13 +189,16 @@ def _add_people(count: int, start: int, rng: random.Random, fake: Faker) -> None
         if index < len(GUIDES):
             first, last, codes = GUIDES[index]
             volunteer = True
+            salutation = Person.Salutation.NONE
         else:
-            first, last = fake.first_name(), fake.last_name()
+            salutation = rng.choice([Person.Salutation.MS, Person.Salutation.MR])
+            female = salutation == Person.Salutation.MS
+            first = fake.first_name_female() if female else fake.first_name_male()
+            last = fake.last_name()
             volunteer = rng.random() < 0.45
             extra = rng.sample(["en", "ar", "tr", "ru", "fr", "uk", "fa"], rng.randint(0, 2))
             codes = ["de", *extra]
-        salutation = rng.choice([Person.Salutation.MS, Person.Salutation.MR])
-        email = f"{first}.{last}.{index}".lower().replace(" ", "") + f"@{DEMO_EMAIL_DOMAIN}"
+        email = f"{_ascii(first)}.{_ascii(last)}.{index}@{DEMO_EMAIL_DOMAIN}"
         people.append(
             Person(
                 salutation=salutation,
@@ -274,6 +285,9 @@ def _add_people(count: int, start: int, rng: random.Random, fake: Faker) -> None
 
 def seed(*, scale: int, stdout) -> dict:
     """Create the demo network; existing demo rows stay, people are topped up."""
+    # Reference data from a migration; a test database flushed between tests lacks it.
+    for code, name in LANGUAGES:
+        Language.objects.get_or_create(code=code, defaults={"name": name})
     with transaction.atomic():
         if not Organisation.objects.filter(name=ORGANISATIONS[0][0]).exists():
             _base_network()

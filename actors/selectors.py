@@ -1,14 +1,25 @@
 """Read queries of the network, and the one consent rule every part of the system asks."""
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.utils import formats
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from integration.core.models import User
 
-from .models import Affiliation, Circle, CircleMembership, Consent, Organisation, Person
+from .models import (
+    Affiliation,
+    Circle,
+    CircleMembership,
+    Consent,
+    Organisation,
+    Person,
+    PrivacyLogEntry,
+)
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,16 @@ def circles_visible_to(*, user: User) -> QuerySet[Circle]:
 
 def organisation_list(*, user: User) -> QuerySet[Organisation]:
     """Organisations with what their list row shows, in a constant number of queries."""
-    return organisations_visible_to(user=user).prefetch_related("fields_of_action")
+    return organisations_visible_to(user=user).prefetch_related(
+        "fields_of_action",
+        Prefetch(
+            "circle_memberships",
+            queryset=CircleMembership.objects.select_related("circle").filter(
+                end_date__isnull=True
+            ),
+            to_attr="current_circle_memberships",
+        ),
+    )
 
 
 def person_list(*, user: User) -> QuerySet[Person]:
@@ -118,3 +138,200 @@ def circle_members(*, circle: Circle) -> QuerySet[CircleMembership]:
             to_attr="current_affiliations",
         ),
     )
+
+
+# Screens of the network: overview figures, circle list, detail pages and history.
+
+
+def network_figures(*, user: User) -> dict[str, int]:
+    """Counts of the network's overview page in three queries; zero where ``user`` may not see."""
+    people = people_visible_to(user=user).filter(is_archived=False)
+    return {
+        "organisations": organisations_visible_to(user=user).filter(is_archived=False).count(),
+        **people.aggregate(people=Count("pk"), volunteers=Count("pk", filter=Q(is_volunteer=True))),
+        "circles": circles_visible_to(user=user).filter(is_archived=False).count(),
+    }
+
+
+def circle_list(*, user: User) -> QuerySet[Circle]:
+    """Circles ``user`` may see with their number of current members, active ones first."""
+    current = Q(memberships__end_date__isnull=True) | Q(
+        memberships__end_date__gt=timezone.localdate()
+    )
+    return (
+        circles_visible_to(user=user)
+        .annotate(
+            people_count=Count(
+                "memberships", filter=current & Q(memberships__person__isnull=False)
+            ),
+            organisations_count=Count(
+                "memberships", filter=current & Q(memberships__organisation__isnull=False)
+            ),
+        )
+        .order_by("is_archived", "name")
+    )
+
+
+def is_current(obj: Affiliation | CircleMembership) -> bool:
+    """An affiliation or membership counts until the end of its last day."""
+    return obj.end_date is None or obj.end_date > timezone.localdate()
+
+
+def organisation_affiliations(*, organisation: Organisation) -> list[Affiliation]:
+    """The people of ``organisation``, current and former, with the person loaded."""
+    return list(
+        organisation.affiliations.select_related("person")
+        .filter(person__anonymised_at__isnull=True, person__merged_into__isnull=True)
+        .order_by("person__last_name", "person__first_name")
+    )
+
+
+def person_choices(*, user: User) -> QuerySet[Person]:
+    """Active people for a select, with the current organisation for a telling label."""
+    return (
+        people_visible_to(user=user)
+        .active()
+        .prefetch_related(
+            Prefetch(
+                "affiliations",
+                queryset=Affiliation.objects.select_related("organisation").filter(
+                    end_date__isnull=True
+                ),
+                to_attr="current_affiliations",
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    date: datetime
+    user: str
+    action: str
+    subject: str
+    changes: tuple[FieldChange, ...] = ()
+
+
+def _history_value(record, name: str) -> str:
+    field = record._meta.get_field(name)
+    value = getattr(record, field.attname)
+    if value is None or value == "":
+        return "–"
+    if field.is_relation:
+        try:
+            return str(getattr(record, name))
+        except ObjectDoesNotExist:
+            return f"#{value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
+
+
+_ACTIONS = {
+    "+": gettext_lazy("created"),
+    "~": gettext_lazy("changed"),
+    "-": gettext_lazy("deleted"),
+}
+
+
+def history_entries(records, *, subject) -> list[HistoryEntry]:
+    """Turn simple-history records into entries with field diffs, newest first.
+
+    ``records`` may mix several objects (and models); each record is compared
+    with the previous record of the same object. ``subject(record)`` names it.
+    """
+    previous: dict[tuple[type, int], object] = {}
+    entries = []
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        key = (type(record), record.id)
+        before = previous.get(key)
+        changes: tuple[FieldChange, ...] = ()
+        if before is not None and record.history_type == "~":
+            delta = record.diff_against(before)
+            changes = tuple(
+                FieldChange(
+                    str(record._meta.get_field(change.field).verbose_name),
+                    _history_value(before, change.field),
+                    _history_value(record, change.field),
+                )
+                for change in delta.changes
+            )
+            if not changes:
+                # A save without any change (e.g. only excluded fields) tells nothing.
+                previous[key] = record
+                continue
+        previous[key] = record
+        entries.append(
+            HistoryEntry(
+                date=record.history_date,
+                user=str(record.history_user) if record.history_user else _("system"),
+                action=str(_ACTIONS.get(record.history_type, record.history_type)),
+                subject=subject(record),
+                changes=changes,
+            )
+        )
+    entries.reverse()
+    return entries
+
+
+def organisation_history(*, organisation: Organisation) -> list[HistoryEntry]:
+    """Changes of ``organisation`` and of its circle memberships, in two queries."""
+    own = organisation.history.select_related("history_user")
+    memberships = CircleMembership.history.filter(organisation_id=organisation.pk).select_related(
+        "history_user", "circle", "organisation"
+    )
+    label = str(Organisation._meta.verbose_name).capitalize()
+    membership_label = str(CircleMembership._meta.verbose_name).capitalize()
+
+    def subject(record) -> str:
+        if isinstance(record, CircleMembership.history.model):
+            return f"{membership_label}: {_history_value(record, 'circle')}"
+        return label
+
+    return history_entries([*own, *memberships], subject=subject)
+
+
+def person_history(*, person: Person) -> list[HistoryEntry]:
+    """Changes of ``person``, its affiliations and memberships, and of the duplicates
+    merged into it, in four queries."""
+    duplicates = {duplicate.pk: duplicate for duplicate in person.merged_duplicates.all()}
+    ids = [person.pk, *duplicates]
+    own = Person.history.filter(id__in=ids).select_related("history_user")
+    affiliations = Affiliation.history.filter(person_id__in=ids).select_related(
+        "history_user", "organisation", "person"
+    )
+    memberships = CircleMembership.history.filter(person_id__in=ids).select_related(
+        "history_user", "circle", "person"
+    )
+    person_label = str(Person._meta.verbose_name).capitalize()
+    affiliation_label = str(Affiliation._meta.verbose_name).capitalize()
+    membership_label = str(CircleMembership._meta.verbose_name).capitalize()
+
+    def subject(record) -> str:
+        if isinstance(record, Affiliation.history.model):
+            return f"{affiliation_label}: {_history_value(record, 'organisation')}"
+        if isinstance(record, CircleMembership.history.model):
+            return f"{membership_label}: {_history_value(record, 'circle')}"
+        if record.id in duplicates:
+            return _("Merged duplicate: %(name)s") % {"name": duplicates[record.id]}
+        return person_label
+
+    return history_entries([*own, *affiliations, *memberships], subject=subject)
+
+
+def privacylog_list() -> QuerySet[PrivacyLogEntry]:
+    """The privacy log, newest first, with the acting user loaded."""
+    return PrivacyLogEntry.objects.select_related("by").order_by("-created_at", "-pk")

@@ -132,9 +132,6 @@ TEMPLATES = [
     },
 ]
 
-# Web addresses typed without a scheme are taken as https (Django 6 default).
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -286,6 +283,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integration.core.tasks.access_log_clean_task",
         "schedule": crontab(hour=3, minute=27),
     },
+    # DSGVO retention: list, warn once, anonymise after the grace period.
+    "network-retention": {
+        "task": "actors.tasks.retention_run_task",
+        "schedule": crontab(hour=4, minute=7),
+    },
 }
 # Failed and successful login records older than this are removed (DSGVO).
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=90)
@@ -298,6 +300,8 @@ ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=90)
 # the grace period.
 RETENTION_INACTIVE_DAYS = env.int("RETENTION_INACTIVE_DAYS", default=730)
 RETENTION_GRACE_DAYS = env.int("RETENTION_GRACE_DAYS", default=30)
+# Named in the retention mail and set as its Reply-To, so people can renew consent.
+PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="")
 # Imports larger than this are refused before they are parsed.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)

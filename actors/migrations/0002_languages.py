@@ -2,34 +2,7 @@
 
 from django.db import migrations
 
-LANGUAGES = [
-    ("de", "Deutsch"),
-    ("ar", "Arabisch"),
-    ("prs", "Dari"),
-    ("fa", "Farsi"),
-    ("ps", "Paschtu"),
-    ("kmr", "Kurmandschi"),
-    ("ckb", "Sorani"),
-    ("tr", "Türkisch"),
-    ("ru", "Russisch"),
-    ("uk", "Ukrainisch"),
-    ("pl", "Polnisch"),
-    ("ro", "Rumänisch"),
-    ("bg", "Bulgarisch"),
-    ("sq", "Albanisch"),
-    ("sh", "Serbisch/Kroatisch/Bosnisch"),
-    ("ti", "Tigrinya"),
-    ("am", "Amharisch"),
-    ("so", "Somali"),
-    ("en", "Englisch"),
-    ("fr", "Französisch"),
-    ("es", "Spanisch"),
-    ("it", "Italienisch"),
-    ("el", "Griechisch"),
-    ("ur", "Urdu"),
-    ("ta", "Tamil"),
-    ("vi", "Vietnamesisch"),
-]
+from actors.languages import LANGUAGES
 
 
 def add_languages(apps, schema_editor):
