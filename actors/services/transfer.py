@@ -1,244 +1,352 @@
-"""Importing organisations and people from a file, and keeping the upload until then.
+"""Importing organisations and people from a file, in the background.
 
-An upload is stored as ``MEDIA_ROOT/imports/<uuid>`` (outside the web root);
-the view keeps the uuid in the session. The file stays until it is imported or
-discarded, so a user who fixes errors can look at the preview again.
+An upload is stored as ``MEDIA_ROOT/imports/<uuid>`` (outside the web root) with
+an ``ImportBatch`` row; the session keeps the batch's uuid, and the file stays
+until it is imported or discarded, so a user who fixes errors can look at the
+preview again. Confirming only queues the batch (``import_enqueue``); the task
+calls ``import_run``, which checks the file again and imports it in one
+transaction, reporting progress through the cache for the page that polls.
 """
 
-import contextlib
 import time
-import uuid
-from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from integration.core.models import User
 
 from .. import importing
-from ..models import Language, Organisation, Person
-from . import network
+from ..models import ImportBatch
+from . import import_rows
+from .import_rows import import_apply
 
 # Uploads nobody imported or discarded are removed after this long.
 UPLOAD_MAX_AGE_SECONDS = 2 * 24 * 60 * 60
+# The import task's hard time limit (actors.tasks); a batch ``running`` for longer
+# was left by a worker that died, and may be taken up again.
+IMPORT_TIME_LIMIT_SECONDS = 20 * 60
+# A batch ``queued`` for longer lost its task (broker down at commit, worker
+# lost): the sweep sends it again.
+QUEUED_STALE_SECONDS = 5 * 60
+
+
+# ---------------------------------------------------------------------------
+# The stored upload
 
 
 def _upload_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
-def _upload_path(token: str) -> Path:
-    # The token comes back from the session; parsing it as a UUID keeps any
-    # other value from naming a path outside the upload folder.
-    return _upload_dir() / str(uuid.UUID(token))
+def _upload_path(batch: ImportBatch) -> Path | None:
+    # Built from the uuid, never from user input; empty once the file is deleted.
+    return _upload_dir() / str(batch.uuid) if batch.file_path else None
 
 
-def import_upload_store(*, data: bytes) -> str:
-    """Store an uploaded file and return its token; removes stale uploads on the way."""
-    folder = _upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+def _uploads_clean() -> None:
     cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for stale in folder.iterdir():
-        if stale.is_file() and stale.stat().st_mtime < cutoff:
+    busy = {
+        str(uuid)
+        for uuid in ImportBatch.objects.filter(
+            status__in=[ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING]
+        ).values_list("uuid", flat=True)
+    }
+    for stale in _upload_dir().iterdir():
+        if stale.is_file() and stale.stat().st_mtime < cutoff and stale.name not in busy:
             stale.unlink(missing_ok=True)
-    token = str(uuid.uuid4())
-    _upload_path(token).write_bytes(data)
-    return token
+    ImportBatch.objects.filter(
+        status=ImportBatch.Status.UPLOADED,
+        created_at__lt=timezone.now() - timedelta(seconds=UPLOAD_MAX_AGE_SECONDS),
+    ).delete()
 
 
-def import_upload_load(*, token: str) -> bytes | None:
-    """The stored upload, or None when it is gone (imported, discarded or expired)."""
+def import_upload_store(*, by: User, data: bytes, file_name: str) -> ImportBatch:
+    """Store an uploaded file as a new batch of ``by``; removes stale uploads on the way."""
+    _upload_dir().mkdir(parents=True, exist_ok=True)
+    _uploads_clean()
+    batch = ImportBatch(uploaded_by=by, file_name=Path(file_name).name[:200] or "import")
+    batch.file_path = f"imports/{batch.uuid}"
+    batch.full_clean()
+    _upload_path(batch).write_bytes(data)
+    batch.save()
+    return batch
+
+
+def import_upload_load(*, batch: ImportBatch) -> bytes | None:
+    """The batch's stored file, or None when it is gone (imported, discarded or expired)."""
+    path = _upload_path(batch)
     try:
-        return _upload_path(token).read_bytes()
-    except (ValueError, FileNotFoundError):
+        return path.read_bytes() if path else None
+    except FileNotFoundError:
         return None
 
 
-def import_upload_discard(*, token: str) -> None:
-    """Remove a stored upload; harmless when it is already gone."""
-    with contextlib.suppress(ValueError):
-        _upload_path(token).unlink(missing_ok=True)
-
-
-def import_plan(*, data: bytes) -> importing.ImportPlan:
-    """Read and check an upload against the database (no writes).
-
-    Raises ``importing.ImportFileError`` when the file cannot be read at all.
-    """
-    table = importing.read_table(
-        data, max_bytes=settings.IMPORT_MAX_BYTES, max_rows=settings.IMPORT_MAX_ROWS
-    )
-    return importing.plan_build(table, importing.reference_load(table))
-
-
-@dataclass
-class ImportResult:
-    organisations_created: int = 0
-    organisations_updated: int = 0
-    people_created: int = 0
-    people_updated: int = 0
-    memberships_added: int = 0
-    rows_skipped: int = 0
+def _upload_delete(batch: ImportBatch) -> None:
+    path = _upload_path(batch)
+    if path:
+        path.unlink(missing_ok=True)
+    ImportBatch.objects.filter(pk=batch.pk).update(file_path="")
+    batch.file_path = ""
 
 
 @transaction.atomic
-def import_confirm(
-    *, by: User, data: bytes, skip_invalid: bool = False, expected_digest: str | None = None
-) -> ImportResult:
-    """Import the organisations and people of an upload, all or nothing.
+def import_batch_discard(*, by: User, batch: ImportBatch) -> None:
+    """Delete a batch not imported (uploaded or failed) with its file; others are kept."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    _check_owner(by, batch)
+    if batch.status in {ImportBatch.Status.UPLOADED, ImportBatch.Status.FAILED}:
+        _upload_delete(batch)
+        batch.delete()
 
-    The file is checked again inside the transaction, so the import acts on
-    today's data, not on the preview's. Rows with errors make the import fail
-    unless ``skip_invalid``; ``expected_digest`` (from the preview) refuses an
-    import whose plan changed since the user looked at it. Any failure rolls
-    every row back.
+
+def import_batches_visible_to(*, user: User) -> QuerySet[ImportBatch]:
+    """The batches ``user`` may see: those they uploaded, nobody else's."""
+    return ImportBatch.objects.filter(uploaded_by=user)
+
+
+# ---------------------------------------------------------------------------
+# The batch: queue, run, fail, sweep
+
+
+def _check_owner(by: User, batch: ImportBatch) -> None:
+    if batch.uploaded_by_id != by.pk:
+        raise PermissionDenied
+
+
+def _send(batch_id: int) -> None:
+    # actors.tasks imports this module; imported here to avoid the cycle.
+    from ..tasks import import_run_task
+
+    # Robust: with the broker down the confirm still succeeds, the batch stays
+    # queued and import_sweep sends it later (STYLE §5).
+    transaction.on_commit(lambda: import_run_task.delay(batch_id), robust=True)
+
+
+def _queue(batch: ImportBatch) -> ImportBatch:
+    batch.status = ImportBatch.Status.QUEUED
+    batch.queued_at = timezone.now()
+    batch.started_at = batch.finished_at = None
+    batch.error = ""
+    batch.rows_done = 0
+    batch.save()
+    _send(batch.pk)
+    return batch
+
+
+@transaction.atomic
+def import_enqueue(
+    *, by: User, batch: ImportBatch, skip_invalid: bool, expected_digest: str | None = None
+) -> ImportBatch:
+    """Queue an uploaded batch of ``by`` for the import task, once.
+
+    Only an ``uploaded`` batch is queued: a second click finds it queued and is
+    refused. ``expected_digest`` is the preview's fingerprint; the run refuses
+    the import when the checked file would now do something else.
     """
-    try:
-        plan = import_plan(data=data)
-    except importing.ImportFileError as error:
-        raise ValidationError(error.message) from None
-    if expected_digest is not None and plan.digest != expected_digest:
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    _check_owner(by, batch)
+    if batch.status != ImportBatch.Status.UPLOADED:
+        raise ValidationError(_("This import was already started."), code="started")
+    data = import_upload_load(batch=batch)
+    if data is None:
         raise ValidationError(
-            _("The data changed since the preview. Please check the preview again.")
+            _("The uploaded file is no longer there. Please upload it again."), code="gone"
         )
-    if plan.error_rows and not skip_invalid:
+    _refuse_rows_with_errors(data=data, skip_invalid=skip_invalid)
+    batch.skip_invalid = skip_invalid
+    batch.digest = expected_digest or ""
+    return _queue(batch)
+
+
+def _refuse_rows_with_errors(*, data: bytes, skip_invalid: bool) -> None:
+    # Said at once on the preview, rather than as a failed import a moment later.
+    if skip_invalid:
+        return
+    try:
+        plan = import_rows.import_plan(data=data)
+    except importing.ImportFileError as error:
+        raise ValidationError(error.message, code="file") from None
+    if plan.error_rows:
         raise ValidationError(
             _(
                 "%(count)s rows have errors. Correct the file and upload it again, or choose "
                 "to import only the valid rows."
             )
-            % {"count": len(plan.error_rows)}
+            % {"count": len(plan.error_rows)},
+            code="errors",
         )
-    if not plan.valid_rows:
-        raise ValidationError(_("The file has no row that can be imported."))
-    result = ImportResult(rows_skipped=len(plan.error_rows))
-    reference = plan.reference
-    circles = reference.circles_by_id
-    organisations = {}
-    for key, organisation in plan.organisations.items():
-        organisations[key] = _with_row(
-            organisation.line, _organisation_save, by, organisation, reference
-        )
-        if organisation.existing is None:
-            result.organisations_created += 1
-        else:
-            result.organisations_updated += 1
-        for circle_id in organisation.circle_ids:
-            existing_id = organisation.existing.pk if organisation.existing else None
-            if (existing_id, circle_id) not in reference.organisation_circles:
-                _with_row(
-                    organisation.line,
-                    network.membership_add,
-                    by=by,
-                    circle=circles[circle_id],
-                    organisation=organisations[key],
-                )
-                result.memberships_added += 1
-    for row in plan.valid_rows:
-        if row.person is None:
-            continue
-        organisation = organisations.get(row.person.organisation_key)
-        added = _with_row(row.line, _person_save, by, row.person, organisation, reference)
-        if row.person.existing is None:
-            result.people_created += 1
-        else:
-            result.people_updated += 1
-        result.memberships_added += added
-    return result
 
 
-def _with_row(line: int, function, *args, **kwargs):
-    """Call ``function``; a refusal names the row, and the transaction undoes all rows."""
-    try:
-        return function(*args, **kwargs)
-    except ValidationError as error:
-        raise ValidationError(
-            _("Row %(line)s: %(error)s") % {"line": line, "error": " ".join(error.messages)}
-        ) from error
-
-
-def _organisation_save(
-    by: User, plan: importing.OrganisationPlan, reference: importing.Reference
-) -> Organisation:
-    fields = reference.fields_by_id
-    if plan.existing is None:
-        return network.organisation_create(
-            by=by,
-            name=plan.name,
-            kind=plan.kind,
-            staffing=plan.staffing,
-            email=plan.email,
-            phone=plan.phone,
-            notes=plan.notes,
-            fields_of_action=[fields[pk] for pk in sorted(plan.field_ids)],
-        )
-    organisation = plan.existing
-    # Fill what is empty, never overwrite what the coordination keeps.
-    changes = {
-        name: getattr(plan, name)
-        for name in ("email", "phone", "notes")
-        if getattr(plan, name) and not getattr(organisation, name)
-    }
-    current = set(organisation.fields_of_action.values_list("pk", flat=True))
-    if not changes and plan.field_ids <= current:
-        return organisation
-    return network.organisation_update(
-        by=by,
-        organisation=organisation,
-        fields_of_action=[fields[pk] for pk in sorted(current | plan.field_ids)],
-        **changes,
-    )
-
-
-def _person_save(
+@transaction.atomic
+def import_retry(
+    *,
     by: User,
-    plan: importing.PersonPlan,
-    organisation: Organisation | None,
-    reference: importing.Reference,
-) -> int:
-    """Create or add to the row's person; returns the number of circle memberships added."""
-    languages = reference.languages_by_id
-    if plan.existing is None:
-        person = network.person_create(
-            by=by, languages=[languages[pk] for pk in plan.language_ids], **plan.data
+    batch: ImportBatch,
+    skip_invalid: bool | None = None,
+    expected_digest: str | None = None,
+) -> ImportBatch:
+    """Queue a failed batch of ``by`` again; from the preview with new choices and digest."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    _check_owner(by, batch)
+    if batch.status != ImportBatch.Status.FAILED:
+        raise ValidationError(_("Only a failed import can be tried again."), code="started")
+    if import_upload_load(batch=batch) is None:
+        raise ValidationError(
+            _("The uploaded file is no longer there. Please upload it again."), code="gone"
         )
-        existing_circles = set()
-    else:
-        person = _person_add_to(by, plan, languages)
-        existing_circles = {
-            circle_id for person_id, circle_id in reference.person_circles if person_id == person.pk
-        }
-    if organisation is not None and (person.pk, organisation.pk) not in reference.affiliations:
-        network.affiliation_add(
-            by=by, person=person, organisation=organisation, function=plan.function
-        )
-    added = 0
-    circles = reference.circles_by_id
-    for circle_id in plan.circle_ids:
-        if circle_id not in existing_circles:
-            network.membership_add(by=by, circle=circles[circle_id], person=person)
-            added += 1
-    return added
+    if skip_invalid is not None:
+        batch.skip_invalid = skip_invalid
+    if expected_digest is not None:
+        batch.digest = expected_digest
+    return _queue(batch)
 
 
-def _person_add_to(by: User, plan: importing.PersonPlan, languages: dict[int, Language]) -> Person:
-    person = plan.existing
-    changes = {
-        name: value
-        for name, value in plan.data.items()
-        if name in {"title", "first_name", "phone", "notes"} and value and not getattr(person, name)
+def _progress_key(batch_id: int) -> str:
+    return f"actors:import:{batch_id}:progress"
+
+
+def import_progress(*, batch: ImportBatch) -> dict:
+    """How far the batch is: ``percent`` (None while unknown), ``rows_done``, ``rows_total``.
+
+    A running import reports through the cache, since its rows are committed only
+    at the end; without a shared cache the percentage stays unknown.
+    """
+    if batch.status == ImportBatch.Status.DONE:
+        return {"percent": 100, "rows_done": batch.rows_done, "rows_total": batch.rows_done}
+    if batch.status == ImportBatch.Status.RUNNING:
+        progress = cache.get(_progress_key(batch.pk))
+        if progress:
+            return progress
+    return {
+        "percent": None if batch.status == ImportBatch.Status.RUNNING else 0,
+        "rows_done": 0,
+        "rows_total": 0,
     }
-    if plan.data["is_volunteer"] and not person.is_volunteer:
-        changes["is_volunteer"] = True
-    current = set(person.languages.values_list("pk", flat=True))
-    if not changes and set(plan.language_ids) <= current:
-        return person
-    return network.person_update(
-        by=by,
-        person=person,
-        languages=[languages[pk] for pk in sorted(current | set(plan.language_ids))],
-        **changes,
+
+
+def _claim(batch_id: int) -> ImportBatch | None:
+    """Mark the batch running when it is this run's to do; None when it is not."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        stale = timezone.now() - timedelta(seconds=IMPORT_TIME_LIMIT_SECONDS)
+        crashed = batch.status == ImportBatch.Status.RUNNING and batch.started_at < stale
+        if batch.status != ImportBatch.Status.QUEUED and not crashed:
+            return None
+        batch.status = ImportBatch.Status.RUNNING
+        batch.started_at = timezone.now()
+        batch.save(update_fields=["status", "started_at", "updated_at"])
+        return batch
+
+
+def import_run(*, batch_id: int) -> ImportBatch:
+    """Import a queued batch, all or nothing; the body of ``import_run_task``.
+
+    Harmless to call twice: only a ``queued`` batch (or one left ``running`` by a
+    dead worker) is taken, and the row stays locked until the import commits, so
+    a second run waits and then finds it done. A refusal or error marks the
+    batch failed with a German reason and imports nothing; the file is deleted
+    when the import is done and kept for a retry when it failed.
+    """
+    claimed = _claim(batch_id)
+    if claimed is None:
+        return ImportBatch.objects.get(pk=batch_id)
+    cache.set(
+        _progress_key(batch_id),
+        {"percent": 0, "rows_done": 0, "rows_total": 0},
+        IMPORT_TIME_LIMIT_SECONDS,
     )
+    try:
+        with translation.override("de"), transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+            if batch.status != ImportBatch.Status.RUNNING or batch.started_at != claimed.started_at:
+                return batch
+            _import(batch)
+    except ValidationError as error:
+        return _fail(batch_id, " ".join(error.messages))
+    except Exception:
+        # Reported as a crash (raised again), but the user sees a reason and can retry.
+        with translation.override("de"):
+            _fail(
+                batch_id,
+                _(
+                    "The import stopped because of an unexpected error; nothing was imported. "
+                    "Please try again. If it fails again, please tell the administrators."
+                ),
+            )
+        raise
+    finally:
+        cache.delete(_progress_key(batch_id))
+    _upload_delete(batch)
+    return batch
+
+
+def _import(batch: ImportBatch) -> None:
+    data = import_upload_load(batch=batch)
+    if data is None:
+        raise ValidationError(_("The uploaded file is no longer there. Please upload it again."))
+
+    def report(done: int, total: int) -> None:
+        percent = min(99, done * 100 // total) if total else 0
+        progress = {"percent": percent, "rows_done": done, "rows_total": total}
+        cache.set(_progress_key(batch.pk), progress, IMPORT_TIME_LIMIT_SECONDS)
+
+    result = import_apply(
+        by=batch.uploaded_by,
+        data=data,
+        skip_invalid=batch.skip_invalid,
+        expected_digest=batch.digest or None,
+        progress=report,
+    )
+    batch.status = ImportBatch.Status.DONE
+    batch.finished_at = timezone.now()
+    batch.rows_total = result.rows_total
+    batch.rows_done = result.rows_total - result.rows_skipped
+    batch.rows_skipped = result.rows_skipped
+    batch.organisations_created = result.organisations_created
+    batch.people_created = result.people_created
+    batch.people_updated = result.people_updated
+    batch.memberships_added = result.memberships_added
+    batch.save()
+
+
+def _fail(batch_id: int, message: str) -> ImportBatch:
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        batch.status = ImportBatch.Status.FAILED
+        batch.error = message
+        batch.finished_at = timezone.now()
+        batch.rows_done = 0
+        batch.save()
+    return batch
+
+
+def import_sweep() -> int:
+    """Send batches again that wait too long: ``queued`` past a few minutes, or left ``running``.
+
+    Returns how many were sent; a batch already being imported is left alone by
+    ``import_run``, so sending one twice is harmless.
+    """
+    from ..tasks import import_run_task
+
+    now = timezone.now()
+    waiting = ImportBatch.objects.filter(
+        status=ImportBatch.Status.QUEUED,
+        queued_at__lt=now - timedelta(seconds=QUEUED_STALE_SECONDS),
+    )
+    crashed = ImportBatch.objects.filter(
+        status=ImportBatch.Status.RUNNING,
+        started_at__lt=now - timedelta(seconds=IMPORT_TIME_LIMIT_SECONDS),
+    )
+    ids = list(waiting.values_list("pk", flat=True)) + list(crashed.values_list("pk", flat=True))
+    # Sent at most once per interval, not at every beat.
+    waiting.filter(pk__in=ids).update(queued_at=now)
+    for batch_id in ids:
+        import_run_task.delay(batch_id)
+    return len(ids)

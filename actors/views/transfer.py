@@ -1,5 +1,6 @@
 """Import of organisations and people, exports of the lists, and the network picture."""
 
+import uuid
 from pathlib import Path
 
 from crispy_forms.helper import FormHelper
@@ -9,27 +10,35 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
 
 from integration.core import tabular
 
 from .. import charts, exporting, importing, selectors
 from ..filters import OrganisationFilterSet, PersonFilterSet
-from ..services import transfer
+from ..models import ImportBatch
+from ..services import import_rows, transfer
 
 IMPORT_PERMISSIONS = ("actors.add_person", "actors.add_organisation")
-# The session holds the token of the stored upload and its file name.
+# The session holds the uuid of the user's current ImportBatch.
 SESSION_KEY = "actors_import"
+# A batch in these states is on its way; its page is the progress page.
+BUSY = {ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING}
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SAMPLE_NAME = "netzwerk-import-beispiel"
 
@@ -94,16 +103,25 @@ class ImportConfirmForm(forms.Form):
 class ImportPermissionMixin(PermissionRequiredMixin):
     permission_required = IMPORT_PERMISSIONS
 
-    def stored_upload(self) -> tuple[dict | None, bytes | None]:
-        upload = self.request.session.get(SESSION_KEY)
-        if not upload:
-            return None, None
-        return upload, transfer.import_upload_load(token=upload["token"])
+    def session_batch(self) -> ImportBatch | None:
+        """The user's current upload (not yet imported), from the session."""
+        value = self.request.session.get(SESSION_KEY)
+        if not isinstance(value, str):
+            return None
+        try:
+            key = uuid.UUID(value)
+        except ValueError:
+            return None
+        batch = transfer.import_batches_visible_to(user=self.request.user).filter(uuid=key).first()
+        if batch is None or batch.status == ImportBatch.Status.DONE:
+            return None
+        return batch
 
     def forget_upload(self) -> None:
-        upload = self.request.session.pop(SESSION_KEY, None)
-        if upload:
-            transfer.import_upload_discard(token=upload["token"])
+        batch = self.session_batch()
+        self.request.session.pop(SESSION_KEY, None)
+        if batch is not None:
+            transfer.import_batch_discard(by=self.request.user, batch=batch)
 
 
 class ImportUploadView(ImportPermissionMixin, FormView):
@@ -114,10 +132,17 @@ class ImportUploadView(ImportPermissionMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        upload, data = self.stored_upload()
+        batch = self.session_batch()
+        waiting = batch is not None and batch.status in BUSY
+        pending = (
+            batch is not None
+            and not waiting
+            and transfer.import_upload_load(batch=batch) is not None
+        )
         context |= {
             "section": "import",
-            "pending": upload if data is not None else None,
+            "pending": batch if pending else None,
+            "running": batch if waiting else None,
             "columns": [
                 (column.label, importing.COLUMN_HELP[column.key]) for column in importing.COLUMNS
             ],
@@ -128,27 +153,33 @@ class ImportUploadView(ImportPermissionMixin, FormView):
 
     def form_valid(self, form):
         self.forget_upload()
-        token = transfer.import_upload_store(data=form.data_bytes)
-        self.request.session[SESSION_KEY] = {
-            "token": token,
-            "name": Path(form.cleaned_data["file"].name).name[:200],
-        }
+        batch = transfer.import_upload_store(
+            by=self.request.user, data=form.data_bytes, file_name=form.cleaned_data["file"].name
+        )
+        self.request.session[SESSION_KEY] = str(batch.uuid)
         return redirect("actors:import_preview")
 
 
 class ImportPreviewView(ImportPermissionMixin, TemplateView):
-    """Step 2: every row with its problems and effects; POST imports or discards."""
+    """Step 2: every row with its problems and effects; POST queues the import or discards."""
 
     template_name = "actors/import_preview.html"
 
+    def get(self, request, *args, **kwargs):
+        self.batch = self.session_batch()
+        if self.batch is not None and self.batch.status in BUSY:
+            return redirect(self.batch)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        upload, data = self.stored_upload()
-        context |= {"section": "import", "upload": upload if data is not None else None}
+        batch = self.batch
+        data = transfer.import_upload_load(batch=batch) if batch else None
+        context |= {"section": "import", "upload": batch if data is not None else None}
         if data is None:
             return context
         try:
-            plan = transfer.import_plan(data=data)
+            plan = import_rows.import_plan(data=data)
         except importing.ImportFileError as error:
             context["file_error"] = error.message
             context["upload_form"] = ImportUploadForm(submit_label=_("Upload corrected file"))
@@ -162,8 +193,10 @@ class ImportPreviewView(ImportPermissionMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        upload, data = self.stored_upload()
-        if data is None:
+        batch = self.session_batch()
+        if batch is not None and batch.status in BUSY:
+            return redirect(batch)
+        if batch is None or transfer.import_upload_load(batch=batch) is None:
             messages.error(
                 request, _("The uploaded file is no longer there. Please upload it again.")
             )
@@ -175,34 +208,109 @@ class ImportPreviewView(ImportPermissionMixin, TemplateView):
         form = ImportConfirmForm(request.POST)
         if not form.is_valid():
             return redirect("actors:import_preview")
+        # A failed import confirmed again from the preview is queued again.
+        queue = (
+            transfer.import_retry
+            if batch.status == ImportBatch.Status.FAILED
+            else transfer.import_enqueue
+        )
         try:
-            result = transfer.import_confirm(
+            batch = queue(
                 by=request.user,
-                data=data,
+                batch=batch,
                 skip_invalid=form.cleaned_data["skip_invalid"],
                 expected_digest=form.cleaned_data["digest"],
             )
         except ValidationError as error:
+            if error.code == "started":
+                return redirect(batch)
             messages.error(request, " ".join(error.messages))
             return redirect("actors:import_preview")
-        self.forget_upload()
-        messages.success(
-            request,
-            _(
-                "Import of “%(name)s” complete: %(organisations)s organisations created, "
-                "%(people)s people created, %(updated)s existing people added to, "
-                "%(memberships)s circle memberships added, %(skipped)s rows skipped."
-            )
-            % {
-                "name": upload["name"],
-                "organisations": result.organisations_created,
-                "people": result.people_created,
-                "updated": result.people_updated,
-                "memberships": result.memberships_added,
-                "skipped": result.rows_skipped,
-            },
-        )
-        return redirect("actors:import_upload")
+        return redirect(batch)
+
+
+def import_state(batch: ImportBatch) -> dict:
+    """What the progress page and its JSON say about a batch, in German."""
+    progress = transfer.import_progress(batch=batch)
+    text = {
+        ImportBatch.Status.UPLOADED: _("The import has not been started."),
+        ImportBatch.Status.QUEUED: _("The import is waiting to start …"),
+        ImportBatch.Status.RUNNING: _("The import is running …"),
+        ImportBatch.Status.DONE: _("The import is complete."),
+        ImportBatch.Status.FAILED: _("The import failed. Nothing was imported."),
+    }[batch.status]
+    rows = ""
+    if batch.status == ImportBatch.Status.RUNNING and progress["rows_total"]:
+        rows = _("%(done)s of %(total)s rows (%(percent)s %%)") % {
+            "done": number_format(progress["rows_done"], force_grouping=True),
+            "total": number_format(progress["rows_total"], force_grouping=True),
+            "percent": progress["percent"],
+        }
+    return {
+        "status": batch.status,
+        "finished": batch.is_finished,
+        "percent": progress["percent"],
+        "text": text,
+        "rows": rows,
+    }
+
+
+class ImportBatchMixin(ImportPermissionMixin, SingleObjectMixin):
+    """One import of the user; anybody else's is not found (404)."""
+
+    slug_field = "uuid"
+    slug_url_kwarg = "uuid"
+
+    def get_queryset(self):
+        return transfer.import_batches_visible_to(user=self.request.user)
+
+    def state_context(self, batch: ImportBatch) -> dict:
+        return {
+            "batch": batch,
+            "state": import_state(batch),
+            "can_retry": batch.status == ImportBatch.Status.FAILED
+            and transfer.import_upload_load(batch=batch) is not None,
+            "in_session": self.request.session.get(SESSION_KEY) == str(batch.uuid),
+        }
+
+
+class ImportProgressView(ImportBatchMixin, TemplateView):
+    """Step 3: how far the import is; the page polls the status, POST tries a failed one again."""
+
+    template_name = "actors/import_progress.html"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context |= {"section": "import", **self.state_context(self.object)}
+        return context
+
+    def post(self, request, *args, **kwargs):
+        batch = self.get_object()
+        try:
+            transfer.import_retry(by=request.user, batch=batch)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(batch)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ImportStatusView(ImportBatchMixin, View):
+    """The progress page's JSON: status, percentage and, once finished, the result's HTML."""
+
+    def get(self, request, *args, **kwargs):
+        context = self.state_context(self.get_object())
+        state = context["state"]
+        if state["finished"]:
+            state = state | {
+                "html": render_to_string(
+                    "actors/fragments/import_state.html", context, request=request
+                )
+            }
+        return JsonResponse(state)
 
 
 class ImportSampleView(ImportPermissionMixin, View):

@@ -1,4 +1,4 @@
-"""Reading and checking import files, and the atomic import service."""
+"""Reading and checking import files, and the atomic import of their rows."""
 
 import io
 from pathlib import Path
@@ -9,7 +9,7 @@ from openpyxl import Workbook
 
 from actors import importing
 from actors.models import Affiliation, CircleMembership, Organisation, Person
-from actors.services import network, transfer
+from actors.services import import_rows, network, transfer
 
 from ..core.factories import FieldOfActionFactory
 from .factories import (
@@ -95,7 +95,7 @@ def read(data: bytes, *, max_bytes=1_000_000, max_rows=1000) -> importing.Table:
 
 
 def plan_of(data: bytes) -> importing.ImportPlan:
-    return transfer.import_plan(data=data)
+    return import_rows.import_plan(data=data)
 
 
 AMINA = row(
@@ -348,8 +348,8 @@ def test_plan_digest_changes_when_the_database_does(network_setup):
 # Importing
 
 
-def test_import_confirm_imports_the_sample_cleanly(network_setup, coordinator):
-    result = transfer.import_confirm(
+def test_import_apply_imports_the_sample_cleanly(network_setup, coordinator):
+    result = import_rows.import_apply(
         by=coordinator, data=(SAMPLES / "netzwerk-import-beispiel.xlsx").read_bytes()
     )
     assert result.organisations_created == 5
@@ -380,7 +380,7 @@ def test_import_confirm_imports_the_sample_cleanly(network_setup, coordinator):
     assert kortmann.history.first().history_user == coordinator
 
 
-def test_import_confirm_is_atomic(network_setup, coordinator, monkeypatch):
+def test_import_apply_is_atomic(network_setup, coordinator, monkeypatch):
     calls = []
     original = network.person_create
 
@@ -393,7 +393,7 @@ def test_import_confirm_is_atomic(network_setup, coordinator, monkeypatch):
     monkeypatch.setattr(network, "person_create", fail_on_third)
     counts = (Organisation.objects.count(), Person.objects.count())
     with pytest.raises(ValidationError, match="Zeile 5: Datenbank sagt nein"):
-        transfer.import_confirm(
+        import_rows.import_apply(
             by=coordinator, data=(SAMPLES / "netzwerk-import-beispiel.csv").read_bytes()
         )
     assert (Organisation.objects.count(), Person.objects.count()) == counts
@@ -401,31 +401,29 @@ def test_import_confirm_is_atomic(network_setup, coordinator, monkeypatch):
     assert not Affiliation.objects.exists()
 
 
-def test_import_confirm_refuses_rows_with_errors_unless_skipped(network_setup, coordinator):
+def test_import_apply_refuses_rows_with_errors_unless_skipped(network_setup, coordinator):
     data = csv_bytes([AMINA, row(last_name="Meyer", email="kaputt@")])
     with pytest.raises(ValidationError, match="Zeilen mit Fehlern: 1"):
-        transfer.import_confirm(by=coordinator, data=data)
+        import_rows.import_apply(by=coordinator, data=data)
     assert not Person.objects.exists()
-    result = transfer.import_confirm(by=coordinator, data=data, skip_invalid=True)
+    result = import_rows.import_apply(by=coordinator, data=data, skip_invalid=True)
     assert result.people_created == 1
     assert result.rows_skipped == 1
     assert list(Person.objects.values_list("last_name", flat=True)) == ["Haddad"]
 
 
-def test_import_confirm_skipped_row_does_not_take_its_organisation_along(
-    network_setup, coordinator
-):
+def test_import_apply_skipped_row_does_not_take_its_organisation_along(network_setup, coordinator):
     data = csv_bytes(
         [
             row(organisation="Sprachcafé", last_name="Meyer", email="kaputt@"),
             row(organisation="Sprachcafé", last_name="Schulz"),
         ]
     )
-    transfer.import_confirm(by=coordinator, data=data, skip_invalid=True)
+    import_rows.import_apply(by=coordinator, data=data, skip_invalid=True)
     assert Person.objects.get().affiliations.get().organisation.name == "Sprachcafé"
 
 
-def test_import_confirm_adds_to_an_existing_person_without_overwriting(network_setup, coordinator):
+def test_import_apply_adds_to_an_existing_person_without_overwriting(network_setup, coordinator):
     existing = PersonFactory(
         email="amina.haddad@mail.example", phone="02345 1111", first_name="", is_volunteer=False
     )
@@ -449,7 +447,7 @@ def test_import_confirm_adds_to_an_existing_person_without_overwriting(network_s
             )
         ]
     )
-    result = transfer.import_confirm(by=coordinator, data=data)
+    result = import_rows.import_apply(by=coordinator, data=data)
     assert (result.people_created, result.people_updated, result.memberships_added) == (0, 1, 1)
     existing.refresh_from_db()
     assert existing.phone == "02345 1111"
@@ -461,19 +459,33 @@ def test_import_confirm_adds_to_an_existing_person_without_overwriting(network_s
     assert Person.objects.count() == 1
 
 
-def test_import_confirm_refuses_a_stale_preview(network_setup, coordinator):
+def test_import_apply_refuses_a_stale_preview(network_setup, coordinator):
     data = csv_bytes([AMINA])
     digest = plan_of(data).digest
     PersonFactory(email="amina.haddad@mail.example")
     with pytest.raises(ValidationError, match="seit der Vorschau geändert"):
-        transfer.import_confirm(by=coordinator, data=data, expected_digest=digest)
+        import_rows.import_apply(by=coordinator, data=data, expected_digest=digest)
 
 
-def test_upload_store_load_and_discard(settings, tmp_path):
+def test_import_apply_reports_progress_every_hundred_rows(network_setup, coordinator):
+    rows = [row(last_name=f"Meyer {number}") for number in range(250)]
+    reports = []
+    result = import_rows.import_apply(
+        by=coordinator, data=csv_bytes(rows), progress=lambda done, total: reports.append(done)
+    )
+    assert result.people_created == 250
+    assert reports == [0, 100, 200]
+
+
+def test_upload_store_load_and_discard(settings, tmp_path, coordinator):
     settings.MEDIA_ROOT = tmp_path
-    token = transfer.import_upload_store(data=b"Nachname\r\nMeyer\r\n")
-    assert (tmp_path / "imports" / token).exists()
-    assert transfer.import_upload_load(token=token) == b"Nachname\r\nMeyer\r\n"
-    transfer.import_upload_discard(token=token)
-    assert transfer.import_upload_load(token=token) is None
-    assert transfer.import_upload_load(token="../../secret_key") is None
+    batch = transfer.import_upload_store(
+        by=coordinator, data=b"Nachname\r\nMeyer\r\n", file_name="../../liste.csv"
+    )
+    assert batch.file_name == "liste.csv"
+    assert (tmp_path / "imports" / str(batch.uuid)).exists()
+    assert transfer.import_upload_load(batch=batch) == b"Nachname\r\nMeyer\r\n"
+    transfer.import_batch_discard(by=coordinator, batch=batch)
+    assert transfer.import_upload_load(batch=batch) is None
+    assert not (tmp_path / "imports" / str(batch.uuid)).exists()
+    assert not type(batch).objects.exists()

@@ -5,12 +5,18 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from webtest import Upload
 
-from actors.models import Organisation, Person
+from actors.models import ImportBatch, Organisation, Person
+from actors.services import import_rows, transfer
+from actors.tasks import import_run_task
 
+from ..core.factories import UserFactory
 from .factories import CircleFactory, CircleMembershipFactory, OrganisationFactory, PersonFactory
 from .test_importing import AMINA, ROUND_TABLE, create_sample_network, csv_bytes, row
 
@@ -40,6 +46,23 @@ def upload(django_app, user, data: bytes, name="netzwerk.csv"):
     return form.submit()
 
 
+def progress_url(batch) -> str:
+    return reverse("actors:import_progress", kwargs={"uuid": batch.uuid})
+
+
+def status_url(batch) -> str:
+    return reverse("actors:import_status", kwargs={"uuid": batch.uuid})
+
+
+def make_batch(user, **fields) -> ImportBatch:
+    return ImportBatch.objects.create(uploaded_by=user, file_name="liste.csv", **fields)
+
+
+def result_counts(page) -> dict[str, str]:
+    terms = page.html.select("dl.import-result dt")
+    return {dt.text: dt.find_next_sibling("dd").text for dt in terms}
+
+
 def csv_rows(response) -> list[list[str]]:
     assert response.body.startswith(b"\xef\xbb\xbf")
     return list(csv.reader(io.StringIO(response.body.decode("utf-8-sig")), delimiter=";"))
@@ -50,7 +73,7 @@ def csv_rows(response) -> list[list[str]]:
 
 
 def test_import_sample_through_upload_preview_and_confirm(
-    django_app, coordinator, network_setup, media_root
+    django_app, coordinator, network_setup, media_root, django_capture_on_commit_callbacks
 ):
     page = upload(
         django_app, coordinator, (SAMPLES / "netzwerk-import-beispiel.xlsx").read_bytes(), "b.xlsx"
@@ -60,15 +83,93 @@ def test_import_sample_through_upload_preview_and_confirm(
     assert "Alle Zeilen können importiert werden." in page.text
     assert len(page.html.select("table.import-rows tbody tr")) == 8
     assert len(list((media_root / "imports").iterdir())) == 1
-    page = page.forms["import-confirm"].submit("confirm").follow()
-    assert "Import von „b.xlsx“ abgeschlossen: Organisationen angelegt: 5" in page.text
+    # Eager Celery, as on a laptop: the task runs when the confirm commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        page = page.forms["import-confirm"].submit("confirm")
+    batch = ImportBatch.objects.get()
+    assert page.location == progress_url(batch)
+    page = page.follow()
+    assert page.html.select_one("[data-import-text]").text == "Der Import ist abgeschlossen."
+    assert result_counts(page)["Angelegte Organisationen"] == "5"
+    assert result_counts(page)["Angelegte Personen"] == "7"
     assert Person.objects.count() == 7
     assert list((media_root / "imports").iterdir()) == []
-    assert "Vorschau" not in page.html.select_one("main").text
+    assert page.html.select_one("a[href='/network/people/']") or page.click(
+        "Zu den Kontaktpersonen"
+    )
+    # The import is over: the upload page offers a new one, the preview has nothing.
+    assert "noch nicht importiert" not in django_app.get(UPLOAD, user=coordinator).text
+    assert "Es gibt keine hochgeladene Datei" in django_app.get(PREVIEW, user=coordinator).text
+
+
+def test_import_confirm_queues_and_the_progress_page_follows_the_task(
+    django_app, coordinator, network_setup, django_capture_on_commit_callbacks
+):
+    page = upload(django_app, coordinator, csv_bytes([AMINA])).follow()
+    with django_capture_on_commit_callbacks() as callbacks:
+        page = page.forms["import-confirm"].submit("confirm").follow()
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.QUEUED
+    assert len(callbacks) == 1
+    # Without JavaScript: the status, an empty bar and a link to look again.
+    assert "Der Import wartet auf den Start" in page.text
+    assert page.html.select_one("[data-import-bar]")["aria-valuenow"] == "0"
+    assert page.html.select_one("[data-import-refresh] a")["href"] == progress_url(batch)
+    assert page.html.select_one("#import-progress")["data-status-url"] == status_url(batch)
+    assert 'src="/static/js/import_progress.js"' in page.text
+    # The page is also where the upload page points while the import waits.
+    assert "wird gerade importiert" in django_app.get(UPLOAD, user=coordinator).text
+    assert django_app.get(PREVIEW, user=coordinator).location == progress_url(batch)
+    state = django_app.get(status_url(batch), user=coordinator).json
+    assert state == {
+        "status": "queued",
+        "finished": False,
+        "percent": 0,
+        "text": "Der Import wartet auf den Start …",
+        "rows": "",
+    }
+    import_run_task.apply(args=[batch.pk])
+    assert Person.objects.get().last_name == "Haddad"
+    state = django_app.get(status_url(batch), user=coordinator).json
+    assert (state["status"], state["finished"], state["percent"]) == ("done", True, 100)
+    assert "Angelegte Personen" in state["html"]
+    page = page.click("Aktualisieren")
+    assert result_counts(page)["Angelegte Personen"] == "1"
+
+
+def test_import_double_confirm_queues_once(
+    django_app, coordinator, network_setup, django_capture_on_commit_callbacks
+):
+    page = upload(django_app, coordinator, csv_bytes([AMINA])).follow()
+    form = page.forms["import-confirm"]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        first = form.submit("confirm")
+        second = form.submit("confirm")
+    batch = ImportBatch.objects.get()
+    assert len(callbacks) == 1
+    assert first.location == second.location == progress_url(batch)
+    assert Person.objects.count() == 1
+
+
+def test_import_running_reports_progress_from_the_cache(django_app, coordinator):
+    batch = make_batch(coordinator, status=ImportBatch.Status.RUNNING, started_at=timezone.now())
+    state = django_app.get(status_url(batch), user=coordinator).json
+    assert (state["status"], state["percent"], state["rows"]) == ("running", None, "")
+    cache.set(
+        f"actors:import:{batch.pk}:progress",
+        {"percent": 42, "rows_done": 8400, "rows_total": 20000},
+    )
+    response = django_app.get(status_url(batch), user=coordinator)
+    assert "no-store" in response.headers["Cache-Control"]
+    assert response.json["percent"] == 42
+    assert response.json["rows"] == "8.400 von 20.000 Zeilen (42 %)"
+    page = django_app.get(progress_url(batch), user=coordinator)
+    assert page.html.select_one("[data-import-bar]")["aria-valuenow"] == "42"
+    assert page.html.select_one("[data-import-rows]").text == "8.400 von 20.000 Zeilen (42 %)"
 
 
 def test_import_preview_shows_problems_and_refuses_until_valid_rows_are_chosen(
-    django_app, coordinator, network_setup
+    django_app, coordinator, network_setup, django_capture_on_commit_callbacks
 ):
     data = csv_bytes([AMINA, row(last_name="Meyer", email="meyer(at)mail.example")])
     page = upload(django_app, coordinator, data).follow()
@@ -76,16 +177,41 @@ def test_import_preview_shows_problems_and_refuses_until_valid_rows_are_chosen(
     assert problem.select_one("th").text == "3"
     assert "„meyer(at)mail.example“ ist keine gültige E-Mail-Adresse." in problem.text
     assert "Diese Zeile wird nicht importiert." in problem.text
-    form = page.forms["import-confirm"]
-    page = form.submit("confirm").follow()
-    assert "Zeilen mit Fehlern: 1" in page.text
+    with django_capture_on_commit_callbacks(execute=True):
+        page = page.forms["import-confirm"].submit("confirm")
+    # Refused at once, back on the preview: nothing was queued or imported.
+    page = page.follow()
+    assert page.request.path == reverse("actors:import_preview")
+    assert "Zeilen mit Fehlern: 1" in page.html.select_one(".alert-danger").text
     assert not Person.objects.exists()
-    # The upload is still there: the preview can be confirmed with "valid rows only".
     form = page.forms["import-confirm"]
     form["skip_invalid"] = True
-    page = form.submit("confirm").follow()
-    assert "ausgelassene Zeilen: 1" in page.text
+    with django_capture_on_commit_callbacks(execute=True):
+        page = form.submit("confirm")
+    page = page.follow()
+    assert result_counts(page)["Ausgelassene Zeilen (Fehler)"] == "1"
     assert list(Person.objects.values_list("last_name", flat=True)) == ["Haddad"]
+
+
+def test_import_failed_batch_is_tried_again_from_the_progress_page(
+    django_app, coordinator, network_setup, monkeypatch, django_capture_on_commit_callbacks
+):
+    page = upload(django_app, coordinator, csv_bytes([AMINA])).follow()
+    monkeypatch.setattr(import_rows, "_person_save", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = page.forms["import-confirm"].submit("confirm")
+    page = page.follow()
+    assert "Zeile 2: Datenbank sagt nein" in page.html.select_one(".alert-danger").text
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = page.forms["import-retry"].submit()
+    page = page.follow()
+    assert "Der Import ist abgeschlossen." in page.text
+    assert Person.objects.count() == 1
+
+
+def refuse(*args, **kwargs):
+    raise ValidationError("Datenbank sagt nein")
 
 
 def test_import_preview_neutralises_nothing_and_flags_formulas(
@@ -173,10 +299,54 @@ def test_import_preview_with_a_vanished_file_asks_for_a_new_upload(
 @pytest.mark.parametrize("role", ["administration_user", "committee_member"])
 def test_import_is_refused_without_add_rights(django_app, request, role):
     user = request.getfixturevalue(role)
-    for url in (UPLOAD, PREVIEW, reverse("actors:import_sample")):
+    batch = make_batch(user, status=ImportBatch.Status.FAILED)
+    urls = (
+        UPLOAD,
+        PREVIEW,
+        reverse("actors:import_sample"),
+        progress_url(batch),
+        status_url(batch),
+    )
+    for url in urls:
         assert django_app.get(url, user=user, expect_errors=True).status_code == 403
     response = django_app.post(PREVIEW, {"discard": "1"}, user=user, expect_errors=True)
     assert response.status_code == 403
+    response = django_app.post(progress_url(batch), user=user, expect_errors=True)
+    assert response.status_code == 403
+
+
+def test_import_of_another_user_is_not_found(
+    django_app, django_app_factory, coordinator, media_root
+):
+    colleague = UserFactory()
+    colleague.groups.set(coordinator.groups.all())
+    other = transfer.import_upload_store(by=colleague, data=csv_bytes([AMINA]), file_name="x.csv")
+    other.status = ImportBatch.Status.FAILED
+    other.save()
+    for url in (progress_url(other), status_url(other)):
+        assert django_app.get(url, user=coordinator, expect_errors=True).status_code == 404
+    response = django_app_factory(csrf_checks=False).post(
+        progress_url(other), user=coordinator, expect_errors=True
+    )
+    assert response.status_code == 404
+    # Not even through the session: a uuid of someone else's upload shows no preview.
+    session = django_app.session
+    session["actors_import"] = str(other.uuid)
+    session.save()
+    assert "Es gibt keine hochgeladene Datei" in django_app.get(PREVIEW, user=coordinator).text
+    other.refresh_from_db()
+    assert other.status == ImportBatch.Status.FAILED
+
+
+@pytest.mark.parametrize("status", ["queued", "running", "done", "failed"])
+def test_import_status_query_count_is_constant(
+    django_app, coordinator, status, django_assert_max_num_queries
+):
+    batch = make_batch(coordinator, status=status, started_at=timezone.now())
+    django_app.get(status_url(batch), user=coordinator)
+    with django_assert_max_num_queries(4):
+        response = django_app.get(status_url(batch), user=coordinator)
+    assert response.json["status"] == status
 
 
 # ---------------------------------------------------------------------------
@@ -209,7 +379,7 @@ def test_organisation_export_xlsx_is_injection_safe(django_app, administration_u
     values = [[cell.value for cell in line] for line in sheet.iter_rows()]
     assert len(values) == 2
     assert values[1][0] == "'" + EVIL
-    assert values[1][7] == "'+49 2345 100"
+    assert values[1][7] == "+49 2345 100"  # typed cell: no formula, no quote
     assert all(cell.data_type != "f" for line in sheet.iter_rows() for cell in line)
 
 
@@ -265,3 +435,18 @@ def test_person_export_query_count_is_constant(
         response = django_app.get(url, user=coordinator)
     assert response.status_code == 200
     assert Organisation.objects.count() == 0
+
+
+def test_confirm_of_a_file_with_errors_is_refused_at_once_unless_skipping(django_app, coordinator):
+    from actors.models import ImportBatch
+
+    content = (
+        b"Organisation;Nachname;E-Mail\n"
+        b"Caritas;Meyer;meyer@caritas.example\n"
+        b"Caritas;Kaputt;kaputt@@\n"
+    )
+    preview = upload(django_app, coordinator, content).follow()
+    page = preview.forms["import-confirm"].submit().follow()
+    assert page.request.path == reverse("actors:import_preview")
+    assert "Zeilen mit Fehlern: 1. Korrigieren Sie die Datei" in page.text
+    assert ImportBatch.objects.get().status == ImportBatch.Status.UPLOADED
