@@ -12,14 +12,12 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integration.core.models import FieldOfAction, User
 
 from .models import Circle, CircleMembership, Organisation
-from .selectors import organisations_visible_to
+from .selectors import current_q, organisations_visible_to
 
 SVG_NS = "http://www.w3.org/2000/svg"
 # Empty cell, then five shades of the header blue; text turns white from shade 3.
@@ -58,12 +56,6 @@ class NetworkPicture:
         return [(row, list(zip(self.columns, row.counts, strict=True))) for row in self.rows]
 
 
-def _current(prefix: str = "") -> Q:
-    return Q(**{f"{prefix}end_date__isnull": True}) | Q(
-        **{f"{prefix}end_date__gt": timezone.localdate()}
-    )
-
-
 def network_picture_data(*, user: User) -> NetworkPicture:
     """Count active organisations per field of action and circle, in five queries.
 
@@ -80,14 +72,14 @@ def network_picture_data(*, user: User) -> NetworkPicture:
         organisation__in=organisations
     ).values_list("organisation_id", "fieldofaction_id"):
         in_field[field_id].add(organisation_id)
-    members = CircleMembership.objects.filter(_current(), circle__is_archived=False)
+    members = CircleMembership.objects.filter(current_q(), circle__is_archived=False)
     circles_of = defaultdict(set)
     direct = members.filter(organisation__in=organisations).values_list(
         "organisation_id", "circle_id"
     )
     # One filter() call, so that the affiliation conditions apply to the same join.
     through_people = members.filter(
-        _current("person__affiliations__"),
+        current_q("person__affiliations__"),
         person__is_archived=False,
         person__anonymised_at__isnull=True,
         person__merged_into__isnull=True,

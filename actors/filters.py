@@ -6,7 +6,6 @@ Without data it still applies its defaults (archived rows hidden, sorted by name
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from integration.core.models import FieldOfAction
@@ -20,17 +19,12 @@ from .models import (
     Organisation,
     Person,
 )
-
-
-def _current(prefix: str = "") -> Q:
-    return Q(**{f"{prefix}end_date__isnull": True}) | Q(
-        **{f"{prefix}end_date__gt": timezone.localdate()}
-    )
+from .selectors import current_q
 
 
 def _current_members_of(circle: Circle, **member) -> Exists:
     return Exists(
-        CircleMembership.objects.filter(_current(), circle=circle, **member),
+        CircleMembership.objects.filter(current_q(), circle=circle, **member),
     )
 
 
@@ -226,7 +220,7 @@ class PersonFilterSet(NetworkFilterSet):
         return queryset.filter(
             Exists(
                 Affiliation.objects.filter(
-                    _current(), person=OuterRef("pk"), **organisation
+                    current_q(), person=OuterRef("pk"), **organisation
                 ).values("pk")
             )
         )

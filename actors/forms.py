@@ -32,8 +32,34 @@ def person_label(person: Person) -> str:
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    """Validates against every allowed person, but offers only ``shown`` when set.
+
+    A network of thousands cannot be one select: the view narrows what is offered
+    with a search (``PersonSearchForm``); a chosen person is still checked against
+    the whole queryset, so a search and a POST need not match exactly.
+    """
+
     def label_from_instance(self, obj: Person) -> str:
         return person_label(obj)
+
+    def offer(self, shown) -> None:
+        self.choices = [("", self.empty_label), *((p.pk, person_label(p)) for p in shown)]
+
+
+class PersonSearchForm(forms.Form):
+    """The GET search that narrows a person select: words of the name or the email."""
+
+    q = forms.CharField(
+        label=_("Search for a person"),
+        required=False,
+        max_length=100,
+        help_text=_("Part of the first name, last name or email address."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+    @property
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "") if self.is_valid() else ""
 
 
 class OrganisationForm(forms.ModelForm):
@@ -216,10 +242,15 @@ class MembershipForm(forms.Form):
     )
     start_date = forms.DateField(label=_("From"), required=False, widget=DateInput)
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, shown=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
+        if shown is not None:
+            self.fields["person"].offer(shown)
+            # Screen readers hear how many people the search offered.
+            self.fields["person"].widget.attrs["aria-describedby"] = "person-search-status"
         self.helper = FormHelper()
+        self.helper.form_id = "membership-form"
         self.helper.layout = Layout(
             Fieldset(_("Add member"), "person", "organisation", "role", "start_date"),
             Submit("submit", _("Save")),
@@ -264,10 +295,16 @@ class PersonMergeForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, shown=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["duplicate"].queryset = people
+        if shown is not None:
+            self.fields["duplicate"].offer(shown)
+            self.fields["duplicate"].widget.attrs["aria-describedby"] = (
+                "id_duplicate_helptext person-search-status"
+            )
         self.helper = FormHelper()
+        self.helper.form_id = "merge-form"
         self.helper.layout = Layout(
             Fieldset(_("Choose the duplicate"), "duplicate"),
             Submit("submit", _("Continue")),

@@ -77,6 +77,24 @@ def people_emailable(*, purpose: str, queryset: QuerySet[Person] | None = None) 
     return queryset.active().exclude(email="").filter(Exists(valid))
 
 
+def current_q(prefix: str = "") -> Q:
+    """The one condition for a current affiliation or circle membership, as a query.
+
+    ``end_date`` is the first day on which it no longer counts: one without an end
+    date or ending after today is current; one ending today is already former (so
+    "end today" takes effect at once). The start date does not matter: a membership
+    starting next month is current (planned) and must not be doubled.
+    ``prefix`` reaches the dates through a relation, e.g. ``"memberships__"``.
+    """
+    today = timezone.localdate()
+    return Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": today})
+
+
+def is_current(obj: Affiliation | CircleMembership) -> bool:
+    """``current_q`` for a loaded row: no end date or an end date after today."""
+    return obj.end_date is None or obj.end_date > timezone.localdate()
+
+
 def organisations_visible_to(*, user: User) -> QuerySet[Organisation]:
     """Organisations ``user`` may see; none without the view permission."""
     if not user.has_perm("actors.view_organisation"):
@@ -103,9 +121,7 @@ def organisation_list(*, user: User) -> QuerySet[Organisation]:
         "fields_of_action",
         Prefetch(
             "circle_memberships",
-            queryset=CircleMembership.objects.select_related("circle").filter(
-                end_date__isnull=True
-            ),
+            queryset=CircleMembership.objects.select_related("circle").filter(current_q()),
             to_attr="current_circle_memberships",
         ),
     )
@@ -118,23 +134,26 @@ def person_list(*, user: User) -> QuerySet[Person]:
         "consents",
         Prefetch(
             "affiliations",
-            queryset=Affiliation.objects.select_related("organisation").filter(
-                end_date__isnull=True
-            ),
+            queryset=Affiliation.objects.select_related("organisation").filter(current_q()),
             to_attr="current_affiliations",
         ),
     )
 
 
 def circle_members(*, circle: Circle) -> QuerySet[CircleMembership]:
-    """Current and past memberships of a circle with the member and its consents loaded."""
-    return circle.memberships.select_related("person", "organisation").prefetch_related(
+    """Current and past memberships of a circle with the member and its consents loaded.
+
+    Rows of merged duplicates are left out: what counts moved to the person kept,
+    and a duplicate must never show up as a member beside it.
+    """
+    memberships = circle.memberships.filter(
+        Q(person__isnull=True) | Q(person__merged_into__isnull=True)
+    )
+    return memberships.select_related("person", "organisation").prefetch_related(
         "person__consents",
         Prefetch(
             "person__affiliations",
-            queryset=Affiliation.objects.select_related("organisation").filter(
-                end_date__isnull=True
-            ),
+            queryset=Affiliation.objects.select_related("organisation").filter(current_q()),
             to_attr="current_affiliations",
         ),
     )
@@ -155,26 +174,19 @@ def network_figures(*, user: User) -> dict[str, int]:
 
 def circle_list(*, user: User) -> QuerySet[Circle]:
     """Circles ``user`` may see with their number of current members, active ones first."""
-    current = Q(memberships__end_date__isnull=True) | Q(
-        memberships__end_date__gt=timezone.localdate()
-    )
+    current = current_q("memberships__")
+    # A merged duplicate's row is not a member of its own; its person is counted once.
+    person = Q(memberships__person__isnull=False, memberships__person__merged_into__isnull=True)
     return (
         circles_visible_to(user=user)
         .annotate(
-            people_count=Count(
-                "memberships", filter=current & Q(memberships__person__isnull=False)
-            ),
+            people_count=Count("memberships", filter=current & person),
             organisations_count=Count(
                 "memberships", filter=current & Q(memberships__organisation__isnull=False)
             ),
         )
         .order_by("is_archived", "name")
     )
-
-
-def is_current(obj: Affiliation | CircleMembership) -> bool:
-    """An affiliation or membership counts until the end of its last day."""
-    return obj.end_date is None or obj.end_date > timezone.localdate()
 
 
 def organisation_affiliations(*, organisation: Organisation) -> list[Affiliation]:
@@ -194,13 +206,25 @@ def person_choices(*, user: User) -> QuerySet[Person]:
         .prefetch_related(
             Prefetch(
                 "affiliations",
-                queryset=Affiliation.objects.select_related("organisation").filter(
-                    end_date__isnull=True
-                ),
+                queryset=Affiliation.objects.select_related("organisation").filter(current_q()),
                 to_attr="current_affiliations",
             )
         )
     )
+
+
+# A select offers at most this many people; more matches ask for a finer search.
+PERSON_CHOICE_LIMIT = 50
+
+
+def person_search(*, people: QuerySet[Person], q: str = "") -> QuerySet[Person]:
+    """The ``people`` (e.g. ``person_choices``) whose first name, last name or email
+    contains every word of ``q``, by surname."""
+    for term in q.split()[:5]:
+        people = people.filter(
+            Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(email__icontains=term)
+        )
+    return people.order_by("last_name", "first_name", "pk")
 
 
 @dataclass(frozen=True)
@@ -309,7 +333,8 @@ def person_history(*, person: Person) -> list[HistoryEntry]:
     merged into it, in four queries."""
     duplicates = {duplicate.pk: duplicate for duplicate in person.merged_duplicates.all()}
     ids = [person.pk, *duplicates]
-    own = Person.history.filter(id__in=ids).select_related("history_user")
+    # merged_into is shown by name in the diff: loaded here, not once per record.
+    own = Person.history.filter(id__in=ids).select_related("history_user", "merged_into")
     affiliations = Affiliation.history.filter(person_id__in=ids).select_related(
         "history_user", "organisation", "person"
     )

@@ -1,5 +1,7 @@
 """Merging two entries of the same human being ("Dublette zusammenführen")."""
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -7,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from integration.core.models import User
 
-from ..models import Consent, Person, PrivacyLogEntry
+from ..models import Affiliation, CircleMembership, Consent, Person, PrivacyLogEntry
+from ..selectors import current_q, is_current
 from .network import _set_history_user
 
 # Contact fields of the duplicate that fill empty fields of the person kept.
@@ -32,16 +35,28 @@ def _save(instance, by: User | None, **changes) -> None:
     instance.save()
 
 
+def _end_today(row: Affiliation | CircleMembership, by: User | None, today: date) -> None:
+    """End a current row today, so that it no longer counts from today on.
+
+    A row that would only start later never took effect: it gets start and end
+    today, which keeps it (and its history) without ever making it current.
+    """
+    start = row.start_date if row.start_date is None or row.start_date <= today else today
+    _save(row, by, start_date=start, end_date=today)
+
+
 @transaction.atomic
 def person_merge(*, by: User | None, keep: Person, duplicate: Person) -> Person:
     """Merge ``duplicate`` into ``keep`` and return ``keep``.
 
-    Moves affiliations, circle memberships (a current membership ``keep`` already
-    has in the same circle is ended on the duplicate instead) and consents (per
-    purpose the valid basis of ``keep`` wins; the duplicate's competing valid one
-    stays on the duplicate, withdrawn ones move with their state), joins the
-    languages and fills ``keep``'s empty contact fields. The duplicate stays as
-    an archived row pointing to ``keep`` so both histories remain readable.
+    Moves affiliations and circle memberships (where ``keep`` is already a current
+    member of the circle or works for the organisation, the duplicate's current
+    row is ended today and stays on the duplicate instead, see ``_end_today``) and
+    consents (per purpose the valid basis of ``keep`` wins; the duplicate's
+    competing valid one stays on the duplicate, withdrawn ones move with their
+    state), joins the languages and fills ``keep``'s empty contact fields. An
+    archived ``keep`` becomes active when the duplicate was active. The duplicate
+    stays as an archived row pointing to ``keep`` so both histories remain readable.
     Every row changes through ``save()`` so that simple-history records it.
     """
     if keep.pk == duplicate.pk:
@@ -59,18 +74,28 @@ def person_merge(*, by: User | None, keep: Person, duplicate: Person) -> Person:
     _refuse(duplicate)
     today = timezone.localdate()
 
+    # Per organisation and per circle one current row: keep's wins, the duplicate's
+    # competing current one is ended today and stays on the duplicate as history.
+    current_organisations = set(
+        keep.affiliations.filter(current_q()).values_list("organisation_id", flat=True)
+    )
     for affiliation in duplicate.affiliations.all():
+        if is_current(affiliation) and affiliation.organisation_id in current_organisations:
+            _end_today(affiliation, by, today)
+            continue
         _save(affiliation, by, person=keep)
+        if is_current(affiliation):
+            current_organisations.add(affiliation.organisation_id)
 
     current_circles = set(
-        keep.circle_memberships.filter(end_date__isnull=True).values_list("circle_id", flat=True)
+        keep.circle_memberships.filter(current_q()).values_list("circle_id", flat=True)
     )
     for membership in duplicate.circle_memberships.all():
-        if membership.end_date is None and membership.circle_id in current_circles:
-            _save(membership, by, end_date=max(today, membership.start_date or today))
+        if is_current(membership) and membership.circle_id in current_circles:
+            _end_today(membership, by, today)
             continue
         _save(membership, by, person=keep)
-        if membership.end_date is None:
+        if is_current(membership):
             current_circles.add(membership.circle_id)
 
     valid_purposes = set(
@@ -93,6 +118,10 @@ def person_merge(*, by: User | None, keep: Person, duplicate: Person) -> Person:
     if keep.salutation == Person.Salutation.NONE:
         keep.salutation = duplicate.salutation
     keep.is_volunteer = keep.is_volunteer or duplicate.is_volunteer
+    # An active duplicate shows the person is still in the network: the entry kept
+    # (maybe archived by mistake or long ago) becomes active with it.
+    if keep.is_archived and not duplicate.is_archived:
+        keep.is_archived = False
     keep.last_activity_at = timezone.now()
     keep.full_clean()
     _save(keep, by)

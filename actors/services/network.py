@@ -19,6 +19,7 @@ from ..models import (
     Person,
     PrivacyLogEntry,
 )
+from ..selectors import current_q
 
 ORGANISATION_FIELDS = {
     "name",
@@ -174,6 +175,7 @@ def circle_update(*, by: User | None, circle: Circle, **changes) -> Circle:
     return circle
 
 
+@transaction.atomic
 def membership_add(
     *,
     by: User | None,
@@ -183,10 +185,13 @@ def membership_add(
     role: str = CircleMembership.Role.MEMBER,
     start_date: date | None = None,
 ) -> CircleMembership:
-    """Add a person or an organisation to a circle; a current membership is not doubled."""
-    current = circle.memberships.filter(
-        person=person, organisation=organisation, end_date__isnull=True
-    )
+    """Add a person or an organisation to a circle; a current membership is not doubled.
+
+    Current as in ``selectors.current_q``: also one that ends on a later day.
+    """
+    # Two coordinators adding the same member at once must not both pass the check.
+    Circle.objects.select_for_update().get(pk=circle.pk)
+    current = circle.memberships.filter(current_q(), person=person, organisation=organisation)
     if current.exists():
         raise ValidationError(
             _("%(member)s is already a member of %(circle)s.")

@@ -46,7 +46,12 @@ def _with_detail_display(entries) -> list[PrivacyLogEntry]:
 class PersonPrivacyView(PermissionRequiredMixin, DetailView):
     """A person's legal bases, why they may (not) be emailed, and the privacy actions."""
 
-    permission_required = ("actors.view_person", "actors.view_consent")
+    # The page also shows the privacy log about the person: coordination only.
+    permission_required = (
+        "actors.view_person",
+        "actors.view_consent",
+        "actors.view_privacylogentry",
+    )
     template_name = "actors/person_privacy.html"
     context_object_name = "person"
 
@@ -157,11 +162,15 @@ class ConsentWithdrawView(PersonScopedMixin, FormView):
 
 @method_decorator(never_cache, name="dispatch")
 class PersonDataExportView(PermissionRequiredMixin, View):
-    """The JSON answer to an access request (Art. 15), as a download; logged."""
+    """The JSON answer to an access request (Art. 15), as a download; logged.
+
+    POST only (a button with CSRF token): the download writes to the privacy
+    log, which a prefetched link or a cross-site GET must not do.
+    """
 
     permission_required = ("actors.view_person", "actors.change_person")
 
-    def get(self, request, pk):
+    def post(self, request, pk):
         person = get_object_or_404(_privacy_people(request.user), pk=pk)
         export = privacy.person_data_export(by=request.user, person=person)
         filename = f"datenauskunft-person-{person.pk}-{timezone.localdate():%Y-%m-%d}.json"

@@ -17,6 +17,7 @@ from .factories import (
     CircleFactory,
     CircleMembershipFactory,
     ConsentFactory,
+    OrganisationFactory,
     PersonFactory,
     language,
 )
@@ -134,7 +135,7 @@ def test_merge_screens_choose_confirm_and_merge(django_app, coordinator, pair):
     keep, duplicate = pair
     page = django_app.get(keep.get_absolute_url(), user=coordinator)
     page = page.click("Dublette zusammenführen")
-    form = main_form(page)
+    form = page.forms["merge-form"]
     form["duplicate"] = str(duplicate.pk)
     page = form.submit().follow()
     assert page.request.path == reverse("actors:person_merge_confirm", args=[keep.pk, duplicate.pk])
@@ -168,22 +169,165 @@ def test_merge_screen_shows_service_refusal(django_app, coordinator, pair):
 def test_merge_choice_excludes_the_person_and_merged_ones(django_app, coordinator, pair):
     keep, duplicate = pair
     gone = PersonFactory(merged_into=duplicate)
-    form = main_form(
-        django_app.get(reverse("actors:person_merge", args=[keep.pk]), user=coordinator)
-    )
-    values = {value for value, _selected, _label in form["duplicate"].options}
+    page = django_app.get(reverse("actors:person_merge", args=[keep.pk]), user=coordinator)
+    values = {value for value, _selected, _label in page.forms["merge-form"]["duplicate"].options}
     assert str(duplicate.pk) in values
     assert str(keep.pk) not in values
     assert str(gone.pk) not in values
 
 
-def test_membership_of_duplicate_in_future_stays_valid(coordinator, pair):
+def test_future_membership_of_duplicate_is_ended_today_and_never_current(coordinator, pair):
     keep, duplicate = pair
+    today = timezone.localdate()
     circle = CircleFactory()
     CircleMembershipFactory(circle=circle, person=keep)
     later = CircleMembershipFactory(
-        circle=circle, person=duplicate, start_date=timezone.localdate() + timedelta(days=5)
+        circle=circle, person=duplicate, start_date=today + timedelta(days=5)
     )
     merge.person_merge(by=coordinator, keep=keep, duplicate=duplicate)
     later.refresh_from_db()
-    assert later.end_date == later.start_date
+    assert later.person == duplicate
+    # Never took effect: starts and ends today, so it is not current and the row
+    # (with its history) stays.
+    assert (later.start_date, later.end_date) == (today, today)
+    assert not selectors.is_current(later)
+    current = [m.person for m in selectors.circle_members(circle=circle) if selectors.is_current(m)]
+    assert current == [keep]
+    row = selectors.circle_list(user=coordinator).get()
+    assert row.people_count == 1
+
+
+def test_keep_membership_ending_later_counts_as_current(coordinator, pair):
+    keep, duplicate = pair
+    today = timezone.localdate()
+    circle = CircleFactory()
+    CircleMembershipFactory(circle=circle, person=keep, end_date=today + timedelta(days=30))
+    double = CircleMembershipFactory(circle=circle, person=duplicate)
+    merge.person_merge(by=coordinator, keep=keep, duplicate=duplicate)
+    double.refresh_from_db()
+    assert double.person == duplicate
+    assert double.end_date == today
+    assert keep.circle_memberships.count() == 1
+
+
+def test_merged_duplicate_never_shows_as_member(coordinator):
+    """Even a current row left on a merged duplicate (older data) is not listed."""
+    circle = CircleFactory()
+    keep = PersonFactory(last_name="Behalten")
+    CircleMembershipFactory(circle=circle, person=keep)
+    CircleMembershipFactory(circle=circle, person=PersonFactory(merged_into=keep))
+    CircleMembershipFactory(circle=circle, person=None, organisation=OrganisationFactory())
+    members = list(selectors.circle_members(circle=circle))
+    assert [m.person for m in members if m.person_id] == [keep]
+    assert len(members) == 2
+    row = selectors.circle_list(user=coordinator).get()
+    assert (row.people_count, row.organisations_count) == (1, 1)
+
+
+def test_affiliations_to_the_same_organisation_are_not_doubled(coordinator, pair):
+    keep, duplicate = pair
+    today = timezone.localdate()
+    caritas = OrganisationFactory(name="Caritas")
+    awo = OrganisationFactory(name="AWO")
+    kept = AffiliationFactory(person=keep, organisation=caritas, function="Leitung")
+    double = AffiliationFactory(person=duplicate, organisation=caritas, function="Beratung")
+    planned = AffiliationFactory(
+        person=duplicate, organisation=caritas, start_date=today + timedelta(days=3)
+    )
+    former = AffiliationFactory(
+        person=duplicate,
+        organisation=caritas,
+        start_date=today - timedelta(days=90),
+        end_date=today - timedelta(days=30),
+    )
+    other = AffiliationFactory(person=duplicate, organisation=awo)
+
+    merge.person_merge(by=coordinator, keep=keep, duplicate=duplicate)
+
+    for affiliation in (kept, double, planned, former, other):
+        affiliation.refresh_from_db()
+    current = keep.affiliations.filter(selectors.current_q())
+    assert sorted(a.organisation.name for a in current) == ["AWO", "Caritas"]
+    assert current.get(organisation=caritas) == kept
+    assert (double.person, double.end_date) == (duplicate, today)
+    assert (planned.person, planned.start_date, planned.end_date) == (duplicate, today, today)
+    # Former affiliations move as history; they do not compete.
+    assert former.person == keep
+    assert other.person == keep
+
+
+def test_merging_an_active_duplicate_unarchives_the_entry_kept(coordinator, pair):
+    keep, duplicate = pair
+    network.person_update(by=coordinator, person=keep, is_archived=True)
+    merge.person_merge(by=coordinator, keep=keep, duplicate=duplicate)
+    keep.refresh_from_db()
+    assert keep.is_archived is False
+
+
+def test_merging_an_archived_duplicate_leaves_the_entry_kept_archived(coordinator, pair):
+    keep, duplicate = pair
+    network.person_update(by=coordinator, person=keep, is_archived=True)
+    network.person_update(by=coordinator, person=duplicate, is_archived=True)
+    merge.person_merge(by=coordinator, keep=keep, duplicate=duplicate)
+    keep.refresh_from_db()
+    assert keep.is_archived is True
+
+
+def test_merge_screen_says_the_entry_kept_is_active_again(django_app, coordinator, pair):
+    keep, duplicate = pair
+    network.person_update(by=coordinator, person=keep, is_archived=True)
+    url = reverse("actors:person_merge_confirm", args=[keep.pk, duplicate.pk])
+    page = main_form(django_app.get(url, user=coordinator)).submit().follow()
+    assert "ist er wieder aktiv" in page.html.select_one(".messages").text
+    keep.refresh_from_db()
+    assert keep.is_archived is False
+
+
+def test_person_page_query_count_does_not_grow_with_duplicates(
+    django_app, coordinator, pair, django_assert_max_num_queries
+):
+    keep, duplicate = pair
+    merge.person_merge(by=coordinator, keep=keep, duplicate=duplicate)
+    url = keep.get_absolute_url()
+    django_app.get(url, user=coordinator)  # logs in: session and user queries
+    with django_assert_max_num_queries(30) as one:
+        django_app.get(url, user=coordinator)
+    for _ in range(7):
+        merge.person_merge(by=coordinator, keep=keep, duplicate=PersonFactory())
+    assert keep.merged_duplicates.count() == 8
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = django_app.get(url, user=coordinator)
+    assert page.text.count("Zusammengeführte Dublette:") >= 8
+
+
+def test_merge_search_narrows_the_choice(django_app, coordinator, pair):
+    keep, duplicate = pair
+    PersonFactory(first_name="Bernd", last_name="Krause", email="bernd@example.org")
+    url = reverse("actors:person_merge", args=[keep.pk])
+    page = django_app.get(url, user=coordinator)
+    search = page.forms["person-search"]
+    assert search.method.lower() == "get"
+    search["q"] = "amina.haddad@"
+    page = search.submit()
+    form = page.forms["merge-form"]
+    values = [value for value, _selected, _label in form["duplicate"].options if value]
+    assert values == [str(duplicate.pk)]
+    assert "Bitte Suche verfeinern" not in page.text
+    # The choice is posted to the same address, search included, and accepted.
+    form["duplicate"] = str(duplicate.pk)
+    page = form.submit().follow()
+    assert page.request.path == reverse("actors:person_merge_confirm", args=[keep.pk, duplicate.pk])
+
+
+def test_merge_choice_is_capped_and_asks_to_refine(django_app, coordinator, pair):
+    keep, _duplicate = pair
+    PersonFactory.create_batch(selectors.PERSON_CHOICE_LIMIT + 5, last_name="Müller")
+    page = django_app.get(reverse("actors:person_merge", args=[keep.pk]), user=coordinator)
+    options = [o for o in page.forms["merge-form"]["duplicate"].options if o[0]]
+    assert len(options) == selectors.PERSON_CHOICE_LIMIT
+    status = page.html.select_one("#person-search-status")
+    assert status["role"] == "status"
+    assert "Bitte Suche verfeinern" in status.text
+    select = page.html.select_one("select#id_duplicate")
+    assert "person-search-status" in select["aria-describedby"]
+    assert page.html.select_one('label[for="id_q"]')

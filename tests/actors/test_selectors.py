@@ -3,14 +3,16 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from actors import selectors
 from actors.filters import OrganisationFilterSet, PersonFilterSet
-from actors.models import Organisation, Person
+from actors.models import Circle, CircleMembership, Organisation, Person
 from actors.services import network
 
 from .factories import (
+    AffiliationFactory,
     CircleFactory,
     CircleMembershipFactory,
     OrganisationFactory,
@@ -86,8 +88,6 @@ def test_filtersets_work_without_a_view_and_hide_archived():
 
 
 def test_person_filterset_organisation_kind_ignores_former_affiliations():
-    from .factories import AffiliationFactory
-
     today = timezone.localdate()
     current = PersonFactory(last_name="Heute")
     former = PersonFactory(last_name="Damals")
@@ -101,3 +101,78 @@ def test_person_filterset_organisation_kind_ignores_former_affiliations():
     )
     qs = PersonFilterSet({"organisation_kind": "school"}, queryset=Person.objects.all()).qs
     assert list(qs) == [current]
+
+
+# One meaning of "current": no end date, or an end date after today.
+
+
+def test_current_q_and_is_current_agree_on_the_end_date():
+    today = timezone.localdate()
+    circle = CircleFactory()
+    open_ended = CircleMembershipFactory(circle=circle)
+    ends_later = CircleMembershipFactory(circle=circle, end_date=today + timedelta(days=1))
+    ends_today = CircleMembershipFactory(circle=circle, end_date=today)
+    ended = CircleMembershipFactory(
+        circle=circle, start_date=today - timedelta(days=9), end_date=today - timedelta(days=1)
+    )
+    current = set(CircleMembership.objects.filter(selectors.current_q()))
+    assert current == {open_ended, ends_later}
+    assert [selectors.is_current(m) for m in (open_ended, ends_later, ends_today, ended)] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    # The same through a relation.
+    assert list(Circle.objects.filter(selectors.current_q("memberships__")).distinct()) == [circle]
+
+
+def test_membership_add_refuses_while_one_ends_later(coordinator):
+    circle = CircleFactory(name="AG Wohnen")
+    person = PersonFactory()
+    CircleMembershipFactory(
+        circle=circle, person=person, end_date=timezone.localdate() + timedelta(days=10)
+    )
+    with pytest.raises(ValidationError, match="ist bereits Mitglied in AG Wohnen"):
+        network.membership_add(by=coordinator, circle=circle, person=person)
+    assert circle.memberships.count() == 1
+
+
+def test_membership_add_allows_a_new_one_after_the_end(coordinator):
+    circle = CircleFactory()
+    person = PersonFactory()
+    CircleMembershipFactory(circle=circle, person=person, end_date=timezone.localdate())
+    network.membership_add(by=coordinator, circle=circle, person=person)
+    assert circle.memberships.count() == 2
+
+
+def test_list_prefetches_count_an_end_date_in_the_future_as_current(coordinator):
+    today = timezone.localdate()
+    person = PersonFactory()
+    organisation = OrganisationFactory(name="Caritas")
+    AffiliationFactory(person=person, organisation=organisation, end_date=today + timedelta(days=5))
+    AffiliationFactory(person=person, end_date=today)
+    circle = CircleFactory()
+    CircleMembershipFactory(
+        circle=circle, person=None, organisation=organisation, end_date=today + timedelta(days=5)
+    )
+    CircleMembershipFactory(circle=circle, person=person, end_date=today + timedelta(days=5))
+
+    row = selectors.person_list(user=coordinator).get(pk=person.pk)
+    assert [a.organisation for a in row.current_affiliations] == [organisation]
+    row = selectors.person_choices(user=coordinator).get(pk=person.pk)
+    assert [a.organisation for a in row.current_affiliations] == [organisation]
+    row = selectors.organisation_list(user=coordinator).get(pk=organisation.pk)
+    assert [m.circle for m in row.current_circle_memberships] == [circle]
+    member = next(m for m in selectors.circle_members(circle=circle) if m.person_id)
+    assert [a.organisation for a in member.person.current_affiliations] == [organisation]
+
+
+def test_person_search_matches_every_word_in_name_or_email(coordinator):
+    amina = PersonFactory(first_name="Amina", last_name="Haddad", email="a.h@example.org")
+    PersonFactory(first_name="Amina", last_name="Yılmaz", email="amina@example.org")
+    PersonFactory(first_name="Bernd", last_name="Haddad", email="bernd@example.org")
+    people = selectors.person_choices(user=coordinator)
+    assert list(selectors.person_search(people=people, q="amina haddad")) == [amina]
+    assert list(selectors.person_search(people=people, q="A.H@EXAMPLE")) == [amina]
+    assert selectors.person_search(people=people, q="").count() == 3

@@ -1,0 +1,26 @@
+"""Helpers shared by the actors tests: table rows of a page, personal data left in the history."""
+
+from django.db.models import Q
+
+from actors.models import Consent, Person
+
+NAME, EMAIL = "Zwetschgenbaum", "jolanda.zwetschgenbaum@mail.example"
+
+
+def rows(page) -> list[str]:
+    return [" ".join(row.text.split()) for row in page.html.select("table tbody tr")]
+
+
+def history_rows_mentioning(text: str) -> list:
+    text_filter = (
+        Q(first_name__icontains=text)
+        | Q(last_name__icontains=text)
+        | Q(email__icontains=text)
+        | Q(phone__icontains=text)
+        | Q(notes__icontains=text)
+    )
+    rows = list(Person.history.filter(text_filter))
+    rows += list(
+        Consent.history.filter(Q(note__icontains=text) | Q(withdrawal_note__icontains=text))
+    )
+    return rows
