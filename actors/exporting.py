@@ -8,15 +8,12 @@ list can be corrected in Excel and imported elsewhere.
 """
 
 import tablib
-from django.db.models import Prefetch, Q, QuerySet
-from django.utils import formats, timezone
+from django.db.models import Prefetch, QuerySet
+from django.utils import formats
 from django.utils.translation import gettext as _
 
-from .models import Affiliation, Circle, CircleMembership, Organisation, Person
-
-
-def _current() -> Q:
-    return Q(end_date__isnull=True) | Q(end_date__gt=timezone.localdate())
+from .models import Affiliation, Circle, CircleMembership, Consent, Organisation, Person
+from .selectors import consent_check, current_q
 
 
 def _yes_no(value: bool) -> str:
@@ -30,7 +27,7 @@ def _joined(values) -> str:
 def _current_memberships() -> Prefetch:
     return Prefetch(
         "circle_memberships",
-        queryset=CircleMembership.objects.filter(_current()).select_related("circle"),
+        queryset=CircleMembership.objects.filter(current_q()).select_related("circle"),
         to_attr="export_memberships",
     )
 
@@ -84,7 +81,7 @@ def people_dataset(people: QuerySet[Person]) -> tablib.Dataset:
         _current_memberships(),
         Prefetch(
             "affiliations",
-            queryset=Affiliation.objects.filter(_current()).select_related("organisation"),
+            queryset=Affiliation.objects.filter(current_q()).select_related("organisation"),
             to_attr="export_affiliations",
         ),
     )
@@ -130,9 +127,13 @@ def people_dataset(people: QuerySet[Person]) -> tablib.Dataset:
 def circle_members_dataset(
     circle: Circle, memberships: QuerySet[CircleMembership]
 ) -> tablib.Dataset:
-    """The current members of ``circle``: people and organisations; constant queries."""
+    """The current members of ``circle``: people and organisations; constant queries.
+
+    The file is used as a distribution list, so a person's address is only in it
+    where ``consent_check`` allows invitations; otherwise the last column says why.
+    """
     memberships = (
-        memberships.filter(_current())
+        memberships.filter(current_q())
         # Erased or merged people are no members any more, whatever the row says.
         .exclude(person__anonymised_at__isnull=False)
         .exclude(person__merged_into__isnull=False)
@@ -140,9 +141,10 @@ def circle_members_dataset(
         .prefetch_related(
             Prefetch(
                 "person__affiliations",
-                queryset=Affiliation.objects.filter(_current()).select_related("organisation"),
+                queryset=Affiliation.objects.filter(current_q()).select_related("organisation"),
                 to_attr="export_affiliations",
-            )
+            ),
+            "person__consents",
         )
         .order_by("organisation__name", "person__last_name", "person__first_name", "pk")
     )
@@ -156,6 +158,7 @@ def circle_members_dataset(
         _("Email"),
         _("Phone"),
         _("Member since"),
+        _("No invitations by email because"),
     ]
     for membership in memberships:
         person = membership.person
@@ -168,18 +171,22 @@ def circle_members_dataset(
                 _joined(affiliation.function for affiliation in affiliations),
             ]
             contact = membership.person
+            check = consent_check(person=person, purpose=Consent.Purpose.INVITATIONS)
+            email, reason = (person.email, "") if check.allowed else ("", check.reason)
         else:
             contact = membership.organisation
             member = [contact.name, _("Organisation"), "", ""]
+            email, reason = contact.email, ""
         dataset.append(
             [
                 *member,
                 membership.get_role_display(),
-                contact.email,
+                email,
                 contact.phone,
                 formats.date_format(membership.start_date, "SHORT_DATE_FORMAT")
                 if membership.start_date
                 else "",
+                reason,
             ]
         )
     return dataset

@@ -93,6 +93,8 @@ class PersonEraseForm(forms.Form):
     def __init__(self, *args, cancel_url: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        # The confirmation page holds a second form, the data export.
+        self.helper.form_id = "erase-form"
         self.helper.layout = Layout(
             "reason",
             "confirm",

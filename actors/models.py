@@ -1,5 +1,7 @@
 """The network: organisations, people, their affiliations, circles and consent."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -155,7 +157,11 @@ class Person(TimeStampedModel):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["last_name", "first_name"]
-        indexes = [models.Index(Lower("email"), name="actors_person_email_lower")]
+        indexes = [
+            models.Index(Lower("email"), name="actors_person_email_lower"),
+            # The people list is sorted by name and paginated.
+            models.Index(fields=["last_name", "first_name"], name="actors_person_name"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -404,3 +410,108 @@ class PrivacyLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d} {self.get_action_display()} #{self.person_id_ref}"
+
+
+class ImportBatch(TimeStampedModel):
+    """One uploaded import file and its way through the background import.
+
+    ``uploaded → queued → running → done | failed``; a failed batch may be queued
+    again. The row is the outbox of the import task: the service locks it and acts
+    only on ``queued`` (or on ``running`` past the task's time limit, after a
+    crashed worker), so a task delivered twice imports once.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    file_name = models.CharField(_("file name"), max_length=200)
+    # Relative to MEDIA_ROOT ("imports/<uuid>"); empty once the file is deleted.
+    file_path = models.CharField(_("stored file"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED
+    )
+    skip_invalid = models.BooleanField(_("skip rows with errors"), default=False)
+    # Fingerprint of the preview the user confirmed (ImportPlan.digest).
+    digest = models.CharField(_("digest"), max_length=64, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows imported"), default=0)
+    rows_skipped = models.PositiveIntegerField(_("rows skipped"), default=0)
+    organisations_created = models.PositiveIntegerField(_("organisations created"), default=0)
+    people_created = models.PositiveIntegerField(_("people created"), default=0)
+    people_updated = models.PositiveIntegerField(_("people added to"), default=0)
+    memberships_added = models.PositiveIntegerField(_("circle memberships added"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "queued_at"], name="actors_importbatch_status")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("actors:import_progress", kwargs={"uuid": self.uuid})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class RetentionNotice(TimeStampedModel):
+    """The retention warning mail to one person in one retention cycle: the mail's outbox.
+
+    ``queued → sending → sent | failed | cancelled``. The retention job creates
+    the row (at most one per cycle: a notice created after the person's last
+    activity belongs to the current cycle) and the send task delivers it; the
+    service locks the row, skips final rows and rows another worker is sending,
+    and sends outside the transaction. ``cancelled``: the person renewed their
+    consent or became active before the mail went out.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Not needed any more")
+
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="retention_notices",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    # The last delivery error (German or the mail server's text); kept while retrying.
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("retention notice")
+        verbose_name_plural = _("retention notices")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "updated_at"], name="actors_retnotice_status")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d} #{self.person_id} {self.get_status_display()}"

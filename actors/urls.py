@@ -1,77 +1,75 @@
 from django.urls import path
 
-from .views import network, privacy, transfer
+from .views import circles, organisations, people, privacy, transfer
 
 app_name = "actors"
 
 # Screens of the network: lists, details, forms, circles, merge, picture.
 urlpatterns = [
-    path("", network.NetworkIndexView.as_view(), name="index"),
-    path("organisations/", network.OrganisationListView.as_view(), name="organisation_list"),
+    path("", organisations.NetworkIndexView.as_view(), name="index"),
+    path("organisations/", organisations.OrganisationListView.as_view(), name="organisation_list"),
     path(
         "organisations/new/",
-        network.OrganisationCreateView.as_view(),
+        organisations.OrganisationCreateView.as_view(),
         name="organisation_create",
     ),
     path(
         "organisations/<int:pk>/",
-        network.OrganisationDetailView.as_view(),
+        organisations.OrganisationDetailView.as_view(),
         name="organisation_detail",
     ),
     path(
         "organisations/<int:pk>/edit/",
-        network.OrganisationUpdateView.as_view(),
+        organisations.OrganisationUpdateView.as_view(),
         name="organisation_update",
     ),
     path(
         "organisations/<int:pk>/archive/",
-        network.OrganisationArchiveView.as_view(),
+        organisations.OrganisationArchiveView.as_view(),
         name="organisation_archive",
     ),
     path(
         "organisations/<int:pk>/unarchive/",
-        network.OrganisationArchiveView.as_view(archive=False),
+        organisations.OrganisationArchiveView.as_view(archive=False),
         name="organisation_unarchive",
     ),
-    path("people/", network.PersonListView.as_view(), name="person_list"),
-    path("people/new/", network.PersonCreateView.as_view(), name="person_create"),
-    path("people/<int:pk>/", network.PersonDetailView.as_view(), name="person_detail"),
-    path("people/<int:pk>/edit/", network.PersonUpdateView.as_view(), name="person_update"),
-    path("people/<int:pk>/archive/", network.PersonArchiveView.as_view(), name="person_archive"),
+    path("people/", people.PersonListView.as_view(), name="person_list"),
+    path("people/new/", people.PersonCreateView.as_view(), name="person_create"),
+    path("people/<int:pk>/", people.PersonDetailView.as_view(), name="person_detail"),
+    path("people/<int:pk>/edit/", people.PersonUpdateView.as_view(), name="person_update"),
+    path("people/<int:pk>/archive/", people.PersonArchiveView.as_view(), name="person_archive"),
     path(
         "people/<int:pk>/unarchive/",
-        network.PersonArchiveView.as_view(archive=False),
+        people.PersonArchiveView.as_view(archive=False),
         name="person_unarchive",
     ),
-    path("people/<int:pk>/merge/", network.PersonMergeView.as_view(), name="person_merge"),
+    path("people/<int:pk>/merge/", people.PersonMergeView.as_view(), name="person_merge"),
     path(
         "people/<int:pk>/merge/<int:duplicate>/",
-        network.PersonMergeConfirmView.as_view(),
+        people.PersonMergeConfirmView.as_view(),
         name="person_merge_confirm",
     ),
     path(
         "people/<int:pk>/affiliations/new/",
-        network.AffiliationCreateView.as_view(),
+        people.AffiliationCreateView.as_view(),
         name="affiliation_create",
     ),
     path(
         "people/<int:pk>/memberships/new/",
-        network.PersonMembershipCreateView.as_view(),
+        people.PersonMembershipCreateView.as_view(),
         name="person_membership_create",
     ),
-    path(
-        "affiliations/<int:pk>/end/", network.AffiliationEndView.as_view(), name="affiliation_end"
-    ),
-    path("circles/", network.CircleListView.as_view(), name="circle_list"),
-    path("circles/new/", network.CircleCreateView.as_view(), name="circle_create"),
-    path("circles/<int:pk>/", network.CircleDetailView.as_view(), name="circle_detail"),
-    path("circles/<int:pk>/edit/", network.CircleUpdateView.as_view(), name="circle_update"),
+    path("affiliations/<int:pk>/end/", people.AffiliationEndView.as_view(), name="affiliation_end"),
+    path("circles/", circles.CircleListView.as_view(), name="circle_list"),
+    path("circles/new/", circles.CircleCreateView.as_view(), name="circle_create"),
+    path("circles/<int:pk>/", circles.CircleDetailView.as_view(), name="circle_detail"),
+    path("circles/<int:pk>/edit/", circles.CircleUpdateView.as_view(), name="circle_update"),
     path(
         "circles/<int:pk>/members/new/",
-        network.MembershipCreateView.as_view(),
+        circles.MembershipCreateView.as_view(),
         name="membership_create",
     ),
-    path("memberships/<int:pk>/end/", network.MembershipEndView.as_view(), name="membership_end"),
+    path("memberships/<int:pk>/end/", circles.MembershipEndView.as_view(), name="membership_end"),
 ]
 
 # Import and export.
@@ -79,6 +77,8 @@ urlpatterns += [
     path("import/", transfer.ImportUploadView.as_view(), name="import_upload"),
     path("import/preview/", transfer.ImportPreviewView.as_view(), name="import_preview"),
     path("import/sample/", transfer.ImportSampleView.as_view(), name="import_sample"),
+    path("import/<uuid:uuid>/", transfer.ImportProgressView.as_view(), name="import_progress"),
+    path("import/<uuid:uuid>/status/", transfer.ImportStatusView.as_view(), name="import_status"),
     path(
         "organisations/export/",
         transfer.OrganisationExportView.as_view(),

@@ -52,10 +52,17 @@ class Page:
 
 BASELINE = Page("minimal view", "/bench/minimal/")
 
+# Paths may name demo rows in braces; ``demo_ids`` fills them in after seeding.
 PAGES = (
     Page("login", "/accounts/login/"),
     Page("dashboard", "/", user=COORDINATOR),
     Page("fields of action", "/fields-of-action/", user=COORDINATOR),
+    Page("network overview", "/network/", user=COORDINATOR),
+    Page("organisation list", "/network/organisations/", user=COORDINATOR),
+    Page("person list", "/network/people/", user=COORDINATOR),
+    Page("person search", "/network/people/?q=haddad", user=COORDINATOR),
+    Page("person detail", "/network/people/{person}/", user=COORDINATOR),
+    Page("circle detail", "/network/circles/{round_table}/", user=COORDINATOR),
 )
 
 
@@ -378,6 +385,16 @@ def print_table(*, baseline: Result, results: list[Result]) -> list[Result]:
     return below
 
 
+def demo_ids() -> dict[str, int]:
+    """Primary keys of the demo rows that page paths name (after seeding)."""
+    from actors.demo import ROUND_TABLE
+    from actors.models import Circle, Person
+
+    round_table = Circle.objects.get(name=ROUND_TABLE)
+    person = Person.objects.filter(circle_memberships__circle=round_table).order_by("pk").first()
+    return {"round_table": round_table.pk, "person": person.pk}
+
+
 def run(args: argparse.Namespace) -> None:
     check_database_url()
     wrk = find_wrk()
@@ -386,6 +403,8 @@ def run(args: argparse.Namespace) -> None:
         log_path = Path(work_dir) / "gunicorn.log"
         configure_environment(port=port, work_dir=Path(work_dir))
         prepare_database(scale=args.scale)
+        ids = demo_ids()
+        pages = [Page(page.name, page.path.format(**ids), page.user) for page in PAGES]
         cookies = {page.user: session_cookie(page.user) for page in PAGES if page.user}
 
         print(f"Starting gunicorn ({GUNICORN_WORKERS} workers) on {HOST}:{port} …", flush=True)
@@ -398,7 +417,7 @@ def run(args: argparse.Namespace) -> None:
                 flush=True,
             )
             results = []
-            for page in [BASELINE, *PAGES]:
+            for page in [BASELINE, *pages]:
                 print(f"  {page.name} ({page.path}) …", flush=True)
                 results.append(
                     measure(

@@ -76,11 +76,37 @@ MATRIX |= {
 }
 
 # Network: import and export. Export needs the view right of what is exported,
-# import the right to add people and organisations.
+# import the right to add people and organisations. An import's pages are its
+# uploader's only (anybody else: 404), so the batch is made for the user the
+# test logs in as: the fixture below hands the builder the running test.
+_IMPORT_TEST = []
+
+
+@pytest.fixture(autouse=True)
+def _import_test(request):
+    _IMPORT_TEST.append(request)
+    yield
+    _IMPORT_TEST.remove(request)
+
+
+def _own_import_batch():
+    from actors.models import ImportBatch
+
+    from .core.factories import UserFactory
+
+    request = _IMPORT_TEST[-1]
+    role = request.node.callspec.params["role"]
+    owner = UserFactory() if role == "anonymous" else request.getfixturevalue(role)
+    batch = ImportBatch.objects.create(uploaded_by=owner, file_name="liste.csv", status="done")
+    return {"uuid": batch.uuid}
+
+
 MATRIX |= {
     "actors:import_upload": (lambda: {}, NETWORK_WRITERS),
     "actors:import_preview": (lambda: {}, NETWORK_WRITERS),
     "actors:import_sample": (lambda: {}, NETWORK_WRITERS),
+    "actors:import_progress": (_own_import_batch, NETWORK_WRITERS),
+    "actors:import_status": (_own_import_batch, NETWORK_WRITERS),
     "actors:organisation_export": (lambda: {}, NETWORK_READERS),
     "actors:person_export": (lambda: {}, NETWORK_READERS),
     "actors:circle_export": (_network_pk("CircleFactory"), NETWORK_READERS),
@@ -88,8 +114,8 @@ MATRIX |= {
 }
 
 
-# Network: data protection. Koordination only: Verwaltung reads people, but not
-# their legal bases, exports, erasure or the privacy log.
+# Network: data protection. Koordination only, but for the privacy page: Verwaltung
+# sees whether and why a contact may be emailed, not exports, erasure or the log.
 def _person_with_consent():
     from .actors.factories import ConsentFactory
 
@@ -105,6 +131,10 @@ MATRIX |= {
     "actors:privacylog_list": (lambda: {}, {"coordinator"}),
     "actors:retention_list": (lambda: {}, {"coordinator"}),
 }
+# The data export writes to the privacy log, so it is a POST (a button): a GET
+# answers 405 to those who may export. The POST per role is tested in
+# tests/actors/test_views_privacy.py.
+POST_ONLY = {"actors:person_data_export"}
 
 # Routes open to everyone or owned by Django's auth and admin.
 PUBLIC_OR_FOREIGN = {
@@ -147,7 +177,7 @@ def test_route_access_per_role(django_app, request, role, url_name):
         assert response.status_code == 302
         assert response.location.startswith(reverse("login"))
     elif role in allowed:
-        assert response.status_code == 200
+        assert response.status_code == (405 if url_name in POST_ONLY else 200)
     else:
         assert response.status_code == 403
         assert "Zugriff verweigert" in response.text

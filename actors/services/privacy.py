@@ -26,6 +26,7 @@ from ..models import (
     Consent,
     Person,
     PrivacyLogEntry,
+    RetentionNotice,
 )
 from . import network
 
@@ -60,6 +61,7 @@ CONSENT_EXPORT_FIELDS = (
     "withdrawal_note",
     "created_at",
 )
+NOTICE_EXPORT_FIELDS = ("status", "attempts", "created_at", "sent_at", "failed_at", "error")
 # Fields that never go into an export: technical keys and the staff's accounts.
 HISTORY_SKIPPED_FIELDS = {"id", "person", "recorded_by"}
 
@@ -217,6 +219,10 @@ def person_data_export(*, by: User, person: Person) -> dict:
                     "purpose", "given_on"
                 )
             ],
+            _("Retention warnings"): [
+                _fields(notice, NOTICE_EXPORT_FIELDS)
+                for notice in RetentionNotice.objects.filter(person__in=ids).order_by("created_at")
+            ],
             _("Merged duplicates"): [
                 {_("Person number"): duplicate.pk, **_fields(duplicate, PERSON_EXPORT_FIELDS)}
                 for duplicate in people[1:]
@@ -290,6 +296,8 @@ def _anonymise(person: Person, *, by: User | None, now: datetime, change_reason:
     # function ("Leitung der Beratungsstelle") could still point at someone.
     Affiliation.objects.filter(person=person).update(function="")
     Affiliation.history.filter(person_id=person.pk).update(function="")
+    # A mail server's error may quote the address.
+    RetentionNotice.objects.filter(person=person).delete()
 
     Person.history.filter(id=person.pk).delete()
     person.salutation = Person.Salutation.NONE
@@ -322,8 +330,9 @@ def person_erase(
     is replaced by one entry. Memberships and affiliations keep their rows, so
     the figures of circles and organisations stay intact. Duplicates merged
     into the person are anonymised with it. Idempotent: an anonymised person
-    is returned unchanged. The reason must not name the person (the log
-    outlives the erasure). Permission: ``actors.delete_person`` (view).
+    is returned unchanged. The reason must not name the person nor any of the
+    merged duplicates (the log outlives the erasure). Permission:
+    ``actors.delete_person`` (view).
     """
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.anonymised_at is not None:
@@ -335,7 +344,9 @@ def person_erase(
     reason = " ".join(reason.split())
     if not reason:
         raise ValidationError(_("Please give a reason for the erasure."))
-    if _reason_names_person(person, reason):
+    duplicates = _merged_duplicates(person, lock=True)
+    # A duplicate may carry another spelling or an old address of the person.
+    if any(_reason_names_person(entry, reason) for entry in [person, *duplicates]):
         raise ValidationError(
             _(
                 "The reason must not contain the person's name or email address: "
@@ -345,7 +356,6 @@ def person_erase(
     now = timezone.now()
     with translation.override("de"):
         change_reason = _("Anonymised (Art. 17 GDPR)")
-    duplicates = _merged_duplicates(person, lock=True)
     for entry in [person, *duplicates]:
         _anonymise(entry, by=by, now=now, change_reason=change_reason)
     PrivacyLogEntry.objects.create(

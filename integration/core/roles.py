@@ -33,6 +33,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "actors.view_organisation",
         "actors.view_person",
         "actors.view_circle",
+        # Whether and why a contact may be emailed (invitations go out from here).
+        "actors.view_consent",
     ),
     Role.COMMITTEE_MEMBER: (
         "core.view_dashboard",

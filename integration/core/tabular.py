@@ -1,10 +1,12 @@
 """Spreadsheet downloads (CSV and XLSX) that are safe to open in Excel.
 
-A cell that starts with ``= + - @`` or a tab or carriage return is read by
-spreadsheet programs as a formula ("CSV injection": ``=HYPERLINK(…)`` in a
-name field becomes a link, DDE payloads start programs). Every cell of a
-download is therefore prefixed with a single quote in that case, in both
-formats, as OWASP recommends.
+In a CSV file a cell that starts with ``= + - @`` or a tab or carriage return
+is read by spreadsheet programs as a formula ("CSV injection": ``=HYPERLINK(…)``
+in a name field becomes a link, DDE payloads start programs); such cells get a
+leading single quote, as OWASP recommends. In an XLSX file cells are typed:
+only a text starting with ``=`` would be written as a formula, so only those
+are quoted and a phone number like ``+49 …`` stays as it is. Control characters
+are removed first, so that none can hide a formula behind it.
 """
 
 import tablib
@@ -13,6 +15,7 @@ from django.utils.http import content_disposition_header
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_FORMULA_PREFIXES = ("=",)
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -20,9 +23,14 @@ CONTENT_TYPES = {
 FORMATS = tuple(CONTENT_TYPES)
 
 
-def sanitise_cell(value):
-    """The value with a leading quote where a spreadsheet would read a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+def sanitise_cell(value, *, for_xlsx: bool = False):
+    """The value without control characters, quoted where a spreadsheet would read a formula."""
+    if not isinstance(value, str):
+        return value
+    # Control characters first: "\x01=HYPERLINK(…)" must not slip past the check
+    # and become a formula once the character is gone (openpyxl refuses them too).
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith(XLSX_FORMULA_PREFIXES if for_xlsx else FORMULA_PREFIXES):
         return "'" + value
     return value
 
@@ -31,11 +39,7 @@ def sanitised(dataset: tablib.Dataset, *, for_xlsx: bool = False) -> tablib.Data
     """A copy of ``dataset`` whose headers and cells cannot be read as formulas."""
 
     def clean(value):
-        value = sanitise_cell(value)
-        if for_xlsx and isinstance(value, str):
-            # Control characters make openpyxl refuse the whole workbook.
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        return value
+        return sanitise_cell(value, for_xlsx=for_xlsx)
 
     safe = tablib.Dataset(title=dataset.title)
     if dataset.headers:

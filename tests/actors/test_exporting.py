@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from actors import exporting
-from actors.models import Organisation, Person
+from actors.models import Consent, Organisation, Person
 from integration.core import tabular
 
 from ..core.factories import FieldOfActionFactory
@@ -20,6 +20,7 @@ from .factories import (
     AffiliationFactory,
     CircleFactory,
     CircleMembershipFactory,
+    ConsentFactory,
     OrganisationFactory,
     PersonFactory,
     language,
@@ -48,6 +49,8 @@ def rows_of(dataset: tablib.Dataset) -> list[dict]:
         ("\tcmd", "'\tcmd"),
         ("\rcmd", "'\rcmd"),
         ("Caritas = Hilfe", "Caritas = Hilfe"),
+        # A control character must not hide a formula from the check.
+        ('\x01=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
         ("", ""),
         (42, 42),
         (None, None),
@@ -57,11 +60,27 @@ def test_sanitise_cell_neutralises_formula_prefixes(value, expected):
     assert tabular.sanitise_cell(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (EVIL, "'" + EVIL),
+        ("\x01" + EVIL, "'" + EVIL),
+        # Typed cells: only "=" makes a formula, so phone numbers stay clean.
+        ("+49 2345 61", "+49 2345 61"),
+        ("- Notiz", "- Notiz"),
+        ("@cmd", "@cmd"),
+    ],
+)
+def test_sanitise_cell_for_xlsx_quotes_only_formulas(value, expected):
+    assert tabular.sanitise_cell(value, for_xlsx=True) == expected
+
+
 def dataset_with_evil_cells() -> tablib.Dataset:
     dataset = tablib.Dataset(title="Personen")
     dataset.headers = ["Nachname", "=Kopf"]
     dataset.append([EVIL, "Jürgen Müller"])
     dataset.append(["@cmd", "bell\x07"])
+    dataset.append(["\x01" + EVIL, "+49 2345 61"])
     return dataset
 
 
@@ -90,6 +109,8 @@ def test_dataset_response_xlsx_holds_no_formula():
     assert all(cell.data_type != "f" for cell in cells)
     assert sheet["A2"].value == "'" + EVIL
     assert sheet["B3"].value == "bell"  # control characters dropped, not an error
+    assert sheet["A4"].value == "'" + EVIL
+    assert sheet["B4"].value == "+49 2345 61"
 
 
 def test_dataset_response_names_non_ascii_files():
@@ -181,6 +202,24 @@ def test_circle_members_dataset_lists_current_people_and_organisations():
     assert person_row["Funktion"] == "Fallmanagement"
     assert person_row["Rolle"] == "Mitglied"
     assert person_row["Mitglied seit"] == ""
+
+
+def test_circle_members_dataset_gives_addresses_only_where_invitations_are_allowed():
+    circle = CircleFactory(name="Runder Tisch")
+    allowed = CircleMembershipFactory(circle=circle, person__last_name="Adler").person
+    ConsentFactory(person=allowed, purpose=Consent.Purpose.INVITATIONS)
+    refused = CircleMembershipFactory(circle=circle, person__last_name="Brandt").person
+    ConsentFactory(person=refused, purpose=Consent.Purpose.SURVEYS)
+    exported = {
+        row["Mitglied"]: row
+        for row in rows_of(exporting.circle_members_dataset(circle, circle.memberships.all()))
+    }
+    assert exported[allowed.full_name]["E-Mail"] == allowed.email
+    assert exported[allowed.full_name]["Keine Einladung per E-Mail, weil"] == ""
+    assert exported[refused.full_name]["E-Mail"] == ""
+    assert (
+        "keine Rechtsgrundlage" in exported[refused.full_name]["Keine Einladung per E-Mail, weil"]
+    )
 
 
 def _queries(function) -> int:

@@ -1,6 +1,7 @@
 """Data protection screens: consent forms, export download, erasure, privacy log, retention."""
 
 import json
+import smtplib
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from actors.models import CircleMembership, Consent, Person, PrivacyLogEntry
+from actors.models import CircleMembership, Consent, Person, PrivacyLogEntry, RetentionNotice
 from actors.services import network, privacy, retention
 
 from ..utils import main_form
@@ -34,6 +35,11 @@ def _url(name, person):
     return reverse(f"actors:{name}", args=[person.pk])
 
 
+def _erase_form(page):
+    """The erasure form; the confirmation page also holds the data-export button."""
+    return page.forms["erase-form"]
+
+
 # --------------------------------------------------------------------------
 # Privacy page
 # --------------------------------------------------------------------------
@@ -53,8 +59,13 @@ def test_person_privacy_shows_bases_and_why_not_emailed(django_app, coordinator,
     assert "per Telefon" in page.text
     assert "Die Einwilligung für „Einladungen“ wurde am 4. März 2026 widerrufen." in page.text
     assert "Für „Informationsmails“ ist keine Rechtsgrundlage erfasst." in page.text
-    for name in ("consent_create", "consent_withdraw", "person_data_export", "person_erase"):
+    for name in ("consent_create", "consent_withdraw", "person_erase"):
         assert page.html.select_one(f'a[href="{_url(name, person)}"]'), name
+    # The export writes to the privacy log: a button (POST with CSRF token), never a link.
+    assert not page.html.select_one(f'a[href="{_url("person_data_export", person)}"]')
+    export = page.forms["data-export-form"]
+    assert (export.method.lower(), export.action) == ("post", _url("person_data_export", person))
+    assert export["csrfmiddlewaretoken"].value
     withdraw_one = f"{_url('consent_withdraw', person)}?purpose={SURVEYS}"
     assert page.html.select_one(f'a[href="{withdraw_one}"]')
 
@@ -178,7 +189,8 @@ def test_consent_withdraw_without_valid_basis_says_so(django_app, coordinator, p
 
 def test_person_data_export_downloads_json_and_logs(django_app, coordinator, person):
     ConsentFactory(person=person, purpose=SURVEYS)
-    response = django_app.get(_url("person_data_export", person), user=coordinator)
+    page = django_app.get(_url("person_privacy", person), user=coordinator)
+    response = page.forms["data-export-form"].submit()
     assert response.content_type == "application/json"
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
     assert f"person-{person.pk}" in response.headers["Content-Disposition"]
@@ -189,13 +201,28 @@ def test_person_data_export_downloads_json_and_logs(django_app, coordinator, per
     assert (entry.person_id_ref, entry.by) == (person.pk, coordinator)
 
 
-def test_person_data_export_by_administration_is_forbidden_and_not_logged(
-    django_app, administration_user, person
-):
+def test_person_data_export_from_the_erasure_page(django_app, coordinator, person):
+    page = django_app.get(_url("person_erase", person), user=coordinator)
+    response = page.forms["data-export-form"].submit()
+    assert response.content_type == "application/json"
+    assert PrivacyLogEntry.objects.filter(action=PrivacyLogEntry.Action.DATA_EXPORT).count() == 1
+
+
+def test_person_data_export_by_get_is_refused_and_not_logged(django_app, coordinator, person):
+    """A prefetched link or a cross-site GET must not write to the privacy log."""
     response = django_app.get(
-        _url("person_data_export", person), user=administration_user, expect_errors=True
+        _url("person_data_export", person), user=coordinator, expect_errors=True
+    )
+    assert response.status_code == 405
+    assert not PrivacyLogEntry.objects.exists()
+
+
+def test_person_data_export_post_needs_the_csrf_token(django_app, coordinator, person):
+    response = django_app.post(
+        _url("person_data_export", person), user=coordinator, expect_errors=True
     )
     assert response.status_code == 403
+    assert "Das Formular ist abgelaufen" in response.text
     assert not PrivacyLogEntry.objects.exists()
 
 
@@ -210,12 +237,12 @@ def test_person_erase_confirmation_names_what_happens(django_app, coordinator, p
     assert "kann nicht rückgängig gemacht werden" in page.text
     assert "„Gelöschte Person“" in page.text
     assert "Mitgliedschaften in Netzwerkrunden (1)" in page.text
-    form = main_form(page)
+    form = _erase_form(page)
     assert form.method.lower() == "post"
 
 
 def test_person_erase_needs_the_confirmation(django_app, coordinator, person):
-    form = main_form(django_app.get(_url("person_erase", person), user=coordinator))
+    form = _erase_form(django_app.get(_url("person_erase", person), user=coordinator))
     form["reason"] = "Löschantrag per Brief"
     page = form.submit()
     assert page.status_code == 200
@@ -224,7 +251,7 @@ def test_person_erase_needs_the_confirmation(django_app, coordinator, person):
 
 
 def test_person_erase_refuses_a_reason_with_the_name(django_app, coordinator, person):
-    form = main_form(django_app.get(_url("person_erase", person), user=coordinator))
+    form = _erase_form(django_app.get(_url("person_erase", person), user=coordinator))
     form["reason"] = f"Antrag von {NAME}"
     form["confirm"] = True
     page = form.submit()
@@ -236,7 +263,7 @@ def test_person_erase_refuses_a_reason_with_the_name(django_app, coordinator, pe
 def test_person_erase_through_the_form(django_app, coordinator, person):
     circle_membership = CircleMembershipFactory(person=person)
     members_before = CircleMembership.objects.filter(circle=circle_membership.circle).count()
-    form = main_form(django_app.get(_url("person_erase", person), user=coordinator))
+    form = _erase_form(django_app.get(_url("person_erase", person), user=coordinator))
     form["reason"] = "Löschantrag per Brief vom 3. Mai"
     form["confirm"] = True
     page = form.submit().follow()
@@ -264,30 +291,51 @@ def test_person_erase_is_post_only_for_the_change(django_app, coordinator, perso
 # --------------------------------------------------------------------------
 
 
+# Without CSRF checks, so that a 403 can only come from the permission check; the
+# coordinator's request through the same app is the positive control.
+PRIVACY_WRITES = [
+    (
+        "consent_create",
+        {"purposes": SURVEYS, "basis": "consent", "method": "oral", "given_on": "2026-01-02"},
+    ),
+    ("consent_withdraw", {"purpose": "all"}),
+    ("person_data_export", {}),
+    ("person_erase", {"reason": "Antrag", "confirm": "on"}),
+]
+
+
 @pytest.mark.parametrize("role", ["administration_user", "committee_member", "user_without_role"])
-@pytest.mark.parametrize(
-    ("name", "data"),
-    [
-        (
-            "consent_create",
-            {"purposes": SURVEYS, "basis": "consent", "method": "oral", "given_on": "2026-01-02"},
-        ),
-        ("consent_withdraw", {"purpose": "all"}),
-        ("person_erase", {"reason": "Antrag", "confirm": "on"}),
-    ],
-)
+@pytest.mark.parametrize(("name", "data"), PRIVACY_WRITES)
 def test_privacy_writes_are_forbidden_without_the_right(
-    django_app, request, role, name, data, person
+    django_app_factory, request, role, name, data, person
 ):
     ConsentFactory(person=person, purpose=INVITATIONS)
     user = request.getfixturevalue(role)
-    response = django_app.post(_url(name, person), data, user=user, expect_errors=True)
+    app = django_app_factory(csrf_checks=False)
+    response = app.post(_url(name, person), data, user=user, expect_errors=True)
     assert response.status_code == 403
+    assert "Zugriff verweigert" in response.text
     person.refresh_from_db()
     assert person.anonymised_at is None
     assert person.consents.count() == 1
     assert person.consents.get().withdrawn_at is None
     assert not PrivacyLogEntry.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "data"), PRIVACY_WRITES)
+def test_privacy_writes_by_the_coordinator_pass_the_same_request(
+    django_app_factory, coordinator, name, data, person
+):
+    ConsentFactory(person=person, purpose=INVITATIONS)
+    app = django_app_factory(csrf_checks=False)
+    response = app.post(_url(name, person), data, user=coordinator)
+    assert response.status_code in (200, 302)
+    if name == "consent_create":
+        assert person.consents.count() == 2
+    elif name == "person_data_export":
+        assert response.content_type == "application/json"
+    else:
+        assert PrivacyLogEntry.objects.exists()
 
 
 # --------------------------------------------------------------------------
@@ -322,13 +370,18 @@ def test_privacylog_list_shows_withdrawn_purposes_in_german(django_app, coordina
     assert "Bedarfsabfragen" in page.html.select_one("table").text
 
 
-def test_retention_list_shows_listed_warned_and_dates(django_app, coordinator, mailoutbox):
+def test_retention_list_shows_listed_warned_and_dates(
+    django_app, coordinator, mailoutbox, django_capture_on_commit_callbacks
+):
     start = datetime(2026, 1, 5, 9, tzinfo=BERLIN)
     inactive = timedelta(days=settings.RETENTION_INACTIVE_DAYS + 1)
     with time_machine.travel(start - inactive, tick=False):
         warned = PersonFactory(last_name="Brinkmann", last_activity_at=timezone.now())
         silent = PersonFactory(last_name="Okonkwo", email="", last_activity_at=timezone.now())
-    with time_machine.travel(start, tick=False):
+    with (
+        time_machine.travel(start, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         retention.retention_run()
     with time_machine.travel(start + timedelta(days=2), tick=False):
         page = django_app.get(reverse("actors:retention_list"), user=coordinator)
@@ -338,3 +391,66 @@ def test_retention_list_shows_listed_warned_and_dates(django_app, coordinator, m
     assert "4. Februar 2026" in rows[warned.full_name].text
     assert "gelistet" in rows[silent.full_name].text
     assert "keine E-Mail" in rows[silent.full_name].text
+
+
+def test_retention_list_shows_waiting_retrying_and_failed_mails(
+    django_app, coordinator, monkeypatch, django_capture_on_commit_callbacks
+):
+    start = datetime(2026, 1, 5, 9, tzinfo=BERLIN)
+    inactive = timedelta(days=settings.RETENTION_INACTIVE_DAYS + 1)
+    with time_machine.travel(start - inactive, tick=False):
+        waiting, retrying, failed = (
+            PersonFactory(last_name=name, last_activity_at=timezone.now())
+            for name in ("Abendroth", "Brinkmann", "Czerny")
+        )
+    with time_machine.travel(start, tick=False):
+        with django_capture_on_commit_callbacks():
+            retention.retention_run()
+        notices = {notice.person_id: notice for notice in RetentionNotice.objects.all()}
+
+        def smtp_down(**kwargs):
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+        monkeypatch.setattr(retention, "email_send", smtp_down)
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            retention.retention_notice_send(notice_id=notices[retrying.pk].pk)
+        RetentionNotice.objects.filter(pk=notices[failed.pk].pk).update(
+            status=RetentionNotice.Status.FAILED,
+            attempts=5,
+            failed_at=timezone.now(),
+            error="SMTPRecipientsRefused: 550 No such user",
+        )
+    with time_machine.travel(start + timedelta(days=2), tick=False):
+        page = django_app.get(reverse("actors:retention_list"), user=coordinator)
+    rows = {row.select_one("td").text.strip(): row for row in page.html.select("tbody tr")}
+    assert "E-Mail wartet auf den Versand" in rows[waiting.full_name].text
+    retrying_text = " ".join(rows[retrying.full_name].text.split())
+    assert "bisherige Versuche: 1" in retrying_text
+    assert "Connection unexpectedly closed" in retrying_text
+    failed_text = " ".join(rows[failed.full_name].text.split())
+    assert "Die E-Mail konnte nicht versandt werden: SMTPRecipientsRefused" in failed_text
+    # Undeliverable: anonymised after the grace period from the failure.
+    assert "4. Februar 2026" in failed_text
+
+
+def test_retention_list_query_count_is_constant(
+    django_app, coordinator, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    start = datetime(2026, 1, 5, 9, tzinfo=BERLIN)
+    inactive = timedelta(days=settings.RETENTION_INACTIVE_DAYS + 1)
+
+    def add_people(count):
+        with time_machine.travel(start - inactive, tick=False):
+            PersonFactory.create_batch(count, last_activity_at=timezone.now())
+        with (
+            time_machine.travel(start, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            retention.retention_run()
+
+    add_people(1)
+    django_app.get(reverse("actors:retention_list"), user=coordinator)
+    add_people(5)
+    with django_assert_max_num_queries(8):
+        page = django_app.get(reverse("actors:retention_list"), user=coordinator)
+    assert len(page.html.select("tbody tr")) == 6

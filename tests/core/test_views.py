@@ -69,10 +69,18 @@ def test_fieldofaction_archive_keeps_row(django_app, coordinator):
     assert field.is_active is False
 
 
-def test_fieldofaction_post_by_committee_member_is_forbidden(django_app, committee_member):
+@pytest.mark.parametrize(("role", "status"), [("committee_member", 403), ("coordinator", 302)])
+def test_fieldofaction_post_needs_the_right(django_app_factory, request, role, status):
+    # Without CSRF checks, so that a 403 can only come from the permission check.
+    app = django_app_factory(csrf_checks=False)
     field = FieldOfActionFactory(name="Wohnen")
     url = reverse("core:fieldofaction_update", args=[field.pk])
-    response = django_app.post(url, {"name": "Gekapert"}, user=committee_member, expect_errors=True)
-    assert response.status_code == 403
+    data = {"name": "Gekapert", "description": "", "position": 1, "is_active": "on"}
+    response = app.post(url, data, user=request.getfixturevalue(role), expect_errors=True)
+    assert response.status_code == status
     field.refresh_from_db()
-    assert field.name == "Wohnen"
+    if status == 403:
+        assert "Zugriff verweigert" in response.text
+        assert field.name == "Wohnen"
+    else:
+        assert field.name == "Gekapert"
