@@ -235,6 +235,8 @@ class Circle(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     is_archived = models.BooleanField(_("archived"), default=False)
 
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
     class Meta:
         verbose_name = _("circle")
         verbose_name_plural = _("circles")

@@ -68,6 +68,35 @@ def consent_check(*, person: Person, purpose: str) -> ConsentCheck:
     )
 
 
+@dataclass(frozen=True)
+class Mailing:
+    """Who of a group may be written to for a purpose: addresses, and the others with why not."""
+
+    addresses: list[str]
+    left_out: list[dict]
+
+
+def circle_mailing(*, people: list[Person], purpose: str) -> Mailing:
+    """Addresses of ``people`` (each once, by name) that ``consent_check`` allows for
+    ``purpose``, and every other person with the German reason. One query."""
+    allowed = set(
+        people_emailable(
+            purpose=purpose, queryset=Person.objects.filter(pk__in=[p.pk for p in people])
+        ).values_list("pk", flat=True)
+    )
+    addresses, seen = [], set()
+    for person in sorted(people, key=lambda p: (p.last_name, p.first_name)):
+        if person.pk in allowed and person.email.lower() not in seen:
+            seen.add(person.email.lower())
+            addresses.append(person.email)
+    left_out = [
+        {"person": person, "reason": consent_check(person=person, purpose=purpose).reason}
+        for person in people
+        if person.pk not in allowed
+    ]
+    return Mailing(addresses=addresses, left_out=left_out)
+
+
 def people_emailable(*, purpose: str, queryset: QuerySet[Person] | None = None) -> QuerySet[Person]:
     """The people of ``queryset`` that ``consent_check`` allows for ``purpose``, as a query."""
     queryset = Person.objects.all() if queryset is None else queryset
@@ -323,6 +352,24 @@ def organisation_history(*, organisation: Organisation) -> list[HistoryEntry]:
     def subject(record) -> str:
         if isinstance(record, CircleMembership.history.model):
             return f"{membership_label}: {_history_value(record, 'circle')}"
+        return label
+
+    return history_entries([*own, *memberships], subject=subject)
+
+
+def circle_history(*, circle: Circle) -> list[HistoryEntry]:
+    """Changes of ``circle`` and of its memberships (who joined and left), in two queries."""
+    own = circle.history.select_related("history_user")
+    memberships = CircleMembership.history.filter(circle_id=circle.pk).select_related(
+        "history_user", "circle", "person", "organisation"
+    )
+    label = str(Circle._meta.verbose_name).capitalize()
+    membership_label = str(CircleMembership._meta.verbose_name).capitalize()
+
+    def subject(record) -> str:
+        if isinstance(record, CircleMembership.history.model):
+            member = record.person or record.organisation
+            return f"{membership_label}: {member}"
         return label
 
     return history_entries([*own, *memberships], subject=subject)

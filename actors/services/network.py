@@ -164,6 +164,7 @@ def circle_create(*, by: User | None, **data) -> Circle:
     circle = Circle()
     _apply(circle, CIRCLE_FIELDS, data)
     circle.full_clean()
+    _set_history_user(circle, by)
     circle.save()
     return circle
 
@@ -171,6 +172,7 @@ def circle_create(*, by: User | None, **data) -> Circle:
 def circle_update(*, by: User | None, circle: Circle, **changes) -> Circle:
     _apply(circle, CIRCLE_FIELDS, changes)
     circle.full_clean()
+    _set_history_user(circle, by)
     circle.save()
     return circle
 

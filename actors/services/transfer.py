@@ -51,6 +51,9 @@ def _upload_path(batch: ImportBatch) -> Path | None:
 
 
 def _uploads_clean() -> None:
+    # Uploads hold personal data: none is kept longer than needed to import it.
+    if not _upload_dir().is_dir():
+        return
     cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
     busy = {
         str(uuid)
@@ -331,10 +334,12 @@ def import_sweep() -> int:
     """Send batches again that wait too long: ``queued`` past a few minutes, or left ``running``.
 
     Returns how many were sent; a batch already being imported is left alone by
-    ``import_run``, so sending one twice is harmless.
+    ``import_run``, so sending one twice is harmless. Also removes uploads that
+    were never imported and are older than two days.
     """
     from ..tasks import import_run_task
 
+    _uploads_clean()
     now = timezone.now()
     waiting = ImportBatch.objects.filter(
         status=ImportBatch.Status.QUEUED,

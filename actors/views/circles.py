@@ -10,7 +10,7 @@ from django.views.generic import CreateView, DetailView, FormView, ListView, Upd
 
 from .. import selectors
 from ..forms import CircleForm, MembershipForm
-from ..models import Circle, CircleMembership, Consent, Person
+from ..models import Circle, CircleMembership, Consent
 from ..services import network
 from .common import EndView, PersonSearchMixin, ServiceFormMixin, add_service_error
 
@@ -37,28 +37,16 @@ class CircleDetailView(PermissionRequiredMixin, DetailView):
         current = [m for m in memberships if selectors.is_current(m)]
         people = [m.person for m in current if m.person_id is not None]
         purpose = Consent.Purpose.INVITATIONS
-        emailable = set(
-            selectors.people_emailable(
-                purpose=purpose, queryset=Person.objects.filter(pk__in=[p.pk for p in people])
-            ).values_list("pk", flat=True)
-        )
-        addresses, seen = [], set()
-        for person in sorted(people, key=lambda p: (p.last_name, p.first_name)):
-            if person.pk in emailable and person.email.lower() not in seen:
-                seen.add(person.email.lower())
-                addresses.append(person.email)
+        mailing = selectors.circle_mailing(people=people, purpose=purpose)
         context |= {
             "current_memberships": current,
             "former_memberships": [m for m in memberships if not selectors.is_current(m)],
             "email_purpose": purpose.label,
-            "email_addresses": "; ".join(addresses),
-            "email_count": len(addresses),
-            "left_out": [
-                {"person": p, "reason": selectors.consent_check(person=p, purpose=purpose).reason}
-                for p in people
-                if p.pk not in emailable
-            ],
+            "email_addresses": "; ".join(mailing.addresses),
+            "email_count": len(mailing.addresses),
+            "left_out": mailing.left_out,
             "organisation_members": [m for m in current if m.organisation_id is not None],
+            "history": selectors.circle_history(circle=self.object),
         }
         return context
 

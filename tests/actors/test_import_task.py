@@ -286,3 +286,22 @@ def test_import_runs_on_a_real_worker_through_redis(real_broker, coordinator):
     assert (batch.status, batch.error) == (Status.DONE, "")
     assert batch.people_created == 2
     assert sorted(Person.objects.values_list("last_name", flat=True)) == ["Haddad", "Meyer"]
+
+
+def test_import_sweep_removes_abandoned_uploads(coordinator, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    batch = transfer.import_upload_store(
+        by=coordinator, data=b"Nachname\nMeyer\n", file_name="a.csv"
+    )
+    path = tmp_path / "imports" / str(batch.uuid)
+    assert path.exists()
+    transfer.import_sweep()
+    assert path.exists()  # fresh uploads stay
+    old = time.time() - transfer.UPLOAD_MAX_AGE_SECONDS - 60
+    os.utime(path, (old, old))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        created_at=timezone.now() - timedelta(seconds=transfer.UPLOAD_MAX_AGE_SECONDS + 60)
+    )
+    transfer.import_sweep()
+    assert not path.exists()
+    assert not ImportBatch.objects.filter(pk=batch.pk).exists()

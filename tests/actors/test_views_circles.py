@@ -211,3 +211,36 @@ def test_add_member_offers_at_most_fifty_people(
     assert status["role"] == "status"
     assert "Bitte Suche verfeinern" in status.text
     assert page.html.select_one("select#id_person")["aria-describedby"] == "person-search-status"
+
+
+def test_circle_page_shows_its_change_history(django_app, coordinator):
+    from actors.services import network
+
+    from .factories import PersonFactory
+
+    circle = network.circle_create(by=coordinator, name="AG Wohnen", kind="working_group")
+    network.circle_update(by=coordinator, circle=circle, description="Wohnungssuche")
+    person = PersonFactory(first_name="Amina", last_name="Haddad")
+    network.membership_add(by=coordinator, circle=circle, person=person)
+    page = django_app.get(reverse("actors:circle_detail", args=[circle.pk]), user=coordinator)
+    history = page.html.select_one(".history-table").text
+    assert "Amina Haddad" in history
+    assert "Wohnungssuche" in history
+    assert coordinator.get_full_name() in history
+
+
+def test_circle_page_history_queries_do_not_grow(
+    django_app, coordinator, django_assert_max_num_queries
+):
+    from actors.services import network
+
+    from .factories import PersonFactory
+
+    circle = network.circle_create(by=coordinator, name="AG Wohnen", kind="working_group")
+    url = reverse("actors:circle_detail", args=[circle.pk])
+    network.membership_add(by=coordinator, circle=circle, person=PersonFactory())
+    django_app.get(url, user=coordinator)
+    for _ in range(10):
+        network.membership_add(by=coordinator, circle=circle, person=PersonFactory())
+    with django_assert_max_num_queries(14):
+        django_app.get(url, user=coordinator)
