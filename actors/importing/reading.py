@@ -107,10 +107,8 @@ def _read_csv(data: bytes, *, max_rows: int) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         widths = [len(row) for row in itertools.islice(reader, max_rows + 2) if any(row)]
-    except csv.Error as error:
-        raise ImportFileError(
-            _("The CSV file cannot be read: %(error)s") % {"error": error}
-        ) from None
+    except csv.Error:
+        raise _csv_unreadable() from None
     if len(widths) > max_rows + 1:
         raise _too_many_rows(max_rows)
     if widths and max(widths) > widths[0]:
@@ -130,10 +128,8 @@ def _read_csv(data: bytes, *, max_rows: int) -> Table:
             )
             % {"line": dataset.height + 2, "delimiter": _delimiter_name(delimiter)}
         ) from None
-    except csv.Error as error:
-        raise ImportFileError(
-            _("The CSV file cannot be read: %(error)s") % {"error": error}
-        ) from None
+    except csv.Error:
+        raise _csv_unreadable() from None
     table = _table(dataset, format="csv", encoding=encoding, delimiter=delimiter)
     if encoding == "Windows-1252":
         table.warnings.append(
@@ -188,6 +184,17 @@ def _too_many_rows(max_rows: int) -> ImportFileError:
     )
 
 
+def _csv_unreadable() -> ImportFileError:
+    # Python's own message is English and technical; this one says what to check.
+    return ImportFileError(
+        _(
+            "The CSV file cannot be read, mostly because of a quotation mark without its "
+            "counterpart or a line break inside a cell. Please save the list again from "
+            "Excel as “CSV UTF-8” or as .xlsx."
+        )
+    )
+
+
 def _cell_text(value) -> str:
     if value is None:
         return ""
@@ -201,7 +208,15 @@ def _cell_text(value) -> str:
         return value.isoformat()
     text = str(value).strip()
     # "-" or "–" in a cell means "nothing" in hand-kept lists.
-    return "" if text in {"-", "–", "—"} else text
+    if text in {"-", "–", "—"}:
+        return ""
+    # Our own CSV export quotes values a spreadsheet would take for a formula
+    # ("'+49 …"); importing it again gives the value back. A real formula stays
+    # a formula and is refused by the row check.
+    if text.startswith("'") and text[1:2] in {"=", "+", "-", "@"}:
+        unquoted = text[1:]
+        return text if unquoted.startswith("=") else unquoted
+    return text
 
 
 def _column_aliases() -> dict[str, str]:

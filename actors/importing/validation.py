@@ -7,6 +7,7 @@ actions, and the organisations the valid rows name.
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -154,13 +155,26 @@ def _kind(value: str) -> str | None:
     return None
 
 
+# Tab, line feed and carriage return are text; the other C0 characters are not,
+# and one could hide a formula from a spreadsheet's view.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _label(key: str) -> str:
     return str(COLUMN_BY_KEY[key].label)
 
 
 def _check_cells(row: RowPlan) -> None:
     for key, value in row.values.items():
-        if FORMULA.match(value):
+        if CONTROL_CHARACTERS.search(value):
+            row.errors.append(
+                _(
+                    "The column “%(column)s” contains invisible control characters. Please "
+                    "retype the value."
+                )
+                % {"column": _label(key)}
+            )
+        elif FORMULA.match(value):
             shown = value if len(value) <= 40 else value[:40] + "…"
             row.errors.append(
                 _(

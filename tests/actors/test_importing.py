@@ -489,3 +489,28 @@ def test_upload_store_load_and_discard(settings, tmp_path, coordinator):
     assert transfer.import_upload_load(batch=batch) is None
     assert not (tmp_path / "imports" / str(batch.uuid)).exists()
     assert not type(batch).objects.exists()
+
+
+def test_read_table_own_csv_export_quotes_are_undone_but_formulas_stay():
+    from actors.importing import reading
+
+    assert reading._cell_text("'+49 2345 61") == "+49 2345 61"
+    assert reading._cell_text("'- Notiz") == "- Notiz"
+    assert reading._cell_text('\'=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert reading._cell_text("'Tante Emma") == "'Tante Emma"
+
+
+def test_import_rejects_control_characters_anywhere_in_the_file(network_setup):
+    from actors.importing import validation
+
+    # Past the first 4 KiB, which the file check looks at as a whole.
+    filler = [
+        row(last_name=f"Meyer{number}", email=f"m{number}@mail.example") for number in range(300)
+    ]
+    hidden = row(
+        last_name="Versteckt", email="v@mail.example", notes='\x01=HYPERLINK("http://evil")'
+    )
+    plan = plan_of(csv_bytes([*filler, hidden]))
+    assert "Steuerzeichen" in plan.rows[-1].errors[0]
+    assert all(planned.ok for planned in plan.rows[:-1])
+    assert validation.CONTROL_CHARACTERS.search("\x01")
