@@ -4,6 +4,12 @@ from django.db.models import Q
 
 from actors.models import Consent, Person
 
+from ..core.factories import FieldOfActionFactory
+from .factories import CircleFactory
+
+# The round table the sample import file names.
+ROUND_TABLE = "Runder Tisch Integration Wiesenbrück"
+
 NAME, EMAIL = "Zwetschgenbaum", "jolanda.zwetschgenbaum@mail.example"
 
 
@@ -24,3 +30,23 @@ def history_rows_mentioning(text: str) -> list:
         Consent.history.filter(Q(note__icontains=text) | Q(withdrawal_note__icontains=text))
     )
     return rows
+
+
+def create_sample_network() -> None:
+    """The circles and fields of action the sample file names."""
+    for name in (
+        ROUND_TABLE,
+        "Koordinierungsstab Migration und Teilhabe",
+        "AG Sprache & Bildung",
+        "AG Arbeit & Ausbildung",
+        "Integrationslotsen-Pool",
+    ):
+        CircleFactory(name=name)
+    for name in (
+        "Sprache & Bildung",
+        "Arbeit & Ausbildung",
+        "Gesundheit",
+        "Soziokulturelle Teilhabe",
+        "Frauen & Familie",
+    ):
+        FieldOfActionFactory(name=name)

@@ -15,7 +15,8 @@ from actors.tasks import import_run_task, import_sweep_task
 from integration.celery import app
 
 from ..core.factories import UserFactory
-from .test_importing import AMINA, create_sample_network, csv_bytes, row
+from .helpers import create_sample_network
+from .test_importing import AMINA, csv_bytes, row
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +27,6 @@ Status = ImportBatch.Status
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-@pytest.fixture
-def network_setup():
-    create_sample_network()
 
 
 def stored(user, data=None, **fields) -> ImportBatch:

@@ -18,7 +18,7 @@ from actors.tasks import import_run_task
 
 from ..core.factories import UserFactory
 from .factories import CircleFactory, CircleMembershipFactory, OrganisationFactory, PersonFactory
-from .test_importing import AMINA, ROUND_TABLE, create_sample_network, csv_bytes, row
+from .test_importing import AMINA, ROUND_TABLE, csv_bytes, row
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +26,6 @@ SAMPLES = Path(__file__).resolve().parents[2] / "actors" / "samples"
 UPLOAD = reverse("actors:import_upload")
 PREVIEW = reverse("actors:import_preview")
 EVIL = '=HYPERLINK("http://evil","Klick")'
-
-
-@pytest.fixture
-def network_setup():
-    create_sample_network()
 
 
 @pytest.fixture(autouse=True)
