@@ -5,6 +5,7 @@ Without data it still applies its defaults (archived rows hidden, sorted by name
 """
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,21 @@ def _current_members_of(circle: Circle, **member) -> Exists:
     return Exists(
         CircleMembership.objects.filter(current_q(), circle=circle, **member),
     )
+
+
+class FilterForm(forms.Form):
+    """The filter form with Bootstrap classes on its widgets.
+
+    List pages render it field by field with plain markup rather than through
+    crispy: it stands above every list, and crispy's field templates cost more
+    than the rest of the form (see bench/README.md).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
 
 
 class NetworkFilterSet(django_filters.FilterSet):
@@ -109,6 +125,7 @@ class OrganisationFilterSet(NetworkFilterSet):
     )
 
     class Meta:
+        form = FilterForm
         model = Organisation
         fields = ["q", "kind", "staffing", "field_of_action", "circle", "archived", "sort"]
 
@@ -181,6 +198,7 @@ class PersonFilterSet(NetworkFilterSet):
     )
 
     class Meta:
+        form = FilterForm
         model = Person
         fields = [
             "q",
