@@ -12,7 +12,7 @@ from .. import selectors
 from ..forms import CircleForm, MembershipForm
 from ..models import Circle, CircleMembership, Consent
 from ..services import network
-from .common import EndView, PersonSearchMixin, ServiceFormMixin, add_service_error
+from .common import EndView, PersonSearchMixin, ServiceFormMixin, add_service_error, history_context
 
 
 class CircleListView(PermissionRequiredMixin, ListView):
@@ -46,8 +46,8 @@ class CircleDetailView(PermissionRequiredMixin, DetailView):
             "email_count": len(mailing.addresses),
             "left_out": mailing.left_out,
             "organisation_members": [m for m in current if m.organisation_id is not None],
-            "history": selectors.circle_history(circle=self.object),
         }
+        context |= history_context(self.request, selectors.circle_history(circle=self.object))
         return context
 
 

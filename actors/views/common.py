@@ -163,3 +163,16 @@ class PersonSearchMixin:
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | self.person_search()
+
+
+# Detail pages show the newest changes; the whole history on request.
+HISTORY_SHOWN = 30
+
+
+def history_context(request, entries: list) -> dict:
+    """The history entries a detail page shows, newest first, and how many there are."""
+    show_all = request.GET.get("history") == "all"
+    return {
+        "history": entries if show_all else entries[:HISTORY_SHOWN],
+        "history_total": len(entries),
+    }

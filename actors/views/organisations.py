@@ -10,7 +10,13 @@ from ..filters import OrganisationFilterSet
 from ..forms import OrganisationForm
 from ..models import Organisation
 from ..services import network
-from .common import LIST_PAGE_SIZE, ArchiveMixin, ConfirmActionView, ServiceFormMixin
+from .common import (
+    LIST_PAGE_SIZE,
+    ArchiveMixin,
+    ConfirmActionView,
+    ServiceFormMixin,
+    history_context,
+)
 
 
 class NetworkIndexView(PermissionRequiredMixin, TemplateView):
@@ -56,8 +62,10 @@ class OrganisationDetailView(PermissionRequiredMixin, DetailView):
             "former_affiliations": [a for a in affiliations if not selectors.is_current(a)],
             "current_memberships": [m for m in memberships if selectors.is_current(m)],
             "former_memberships": [m for m in memberships if not selectors.is_current(m)],
-            "history": selectors.organisation_history(organisation=organisation),
         }
+        context |= history_context(
+            self.request, selectors.organisation_history(organisation=organisation)
+        )
         return context
 
 

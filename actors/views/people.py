@@ -23,6 +23,7 @@ from .common import (
     PersonSearchMixin,
     ServiceFormMixin,
     add_service_error,
+    history_context,
 )
 from .privacy import ConsentCreateView, PersonPrivacyView
 
@@ -79,7 +80,6 @@ class PersonDetailView(PermissionRequiredMixin, DetailView):
                 }
                 for purpose in Consent.Purpose
             ],
-            "history": selectors.person_history(person=person),
             "affiliation_form": AffiliationForm(),
             "membership_form": PersonMembershipForm(auto_id="id_membership_%s"),
             # Linked exactly when the page behind the link would open.
@@ -88,6 +88,7 @@ class PersonDetailView(PermissionRequiredMixin, DetailView):
                 ConsentCreateView.permission_required
             ),
         }
+        context |= history_context(self.request, selectors.person_history(person=person))
         return context
 
 

@@ -244,3 +244,18 @@ def test_circle_page_history_queries_do_not_grow(
         network.membership_add(by=coordinator, circle=circle, person=PersonFactory())
     with django_assert_max_num_queries(14):
         django_app.get(url, user=coordinator)
+
+
+def test_circle_page_shows_newest_history_and_all_on_request(django_app, coordinator):
+    from actors.services import network
+
+    from .factories import PersonFactory
+
+    circle = network.circle_create(by=coordinator, name="AG Wohnen", kind="working_group")
+    for _ in range(34):
+        network.membership_add(by=coordinator, circle=circle, person=PersonFactory())
+    url = reverse("actors:circle_detail", args=[circle.pk])
+    page = django_app.get(url, user=coordinator)
+    assert len(page.html.select(".history-table tbody tr")) == 30
+    page = page.click("Alle 35 Einträge anzeigen")
+    assert len(page.html.select(".history-table tbody tr")) == 35
