@@ -163,6 +163,8 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "integration.core.cache.RedisCache"
 # Sessions and permission sets may live in the cache only when every process
 # shares it (Redis), or with the single process of runserver: otherwise a
 # logout or a withdrawn role would linger in the other workers.
