@@ -8,11 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
+from integration.core.mixins import ServiceFormMixin, add_service_error
+
 from .. import selectors
 from ..forms import CircleForm, MembershipForm
 from ..models import Circle, CircleMembership, Consent
 from ..services import network
-from .common import EndView, PersonSearchMixin, ServiceFormMixin, add_service_error, history_context
+from .common import EndView, PersonSearchMixin, history_context
 
 
 class CircleListView(PermissionRequiredMixin, ListView):

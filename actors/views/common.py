@@ -1,47 +1,20 @@
-"""Shared pieces of the network's screens: service errors on forms, confirm and end views,
-the search that narrows a person select."""
+"""Shared pieces of the network's screens: confirm and end views, the search that
+narrows a person select, the history shown on detail pages."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
+from integration.core.mixins import add_service_error
+
 from .. import selectors
 from ..forms import EndDateForm, PersonSearchForm
 
 LIST_PAGE_SIZE = 50
-
-
-def add_service_error(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: at its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-class ServiceFormMixin:
-    """Form views whose ``save(form)`` calls a service; its ValidationError becomes a form error."""
-
-    success_message = ""
-
-    def form_valid(self, form):
-        try:
-            self.object = self.save(form)
-        except ValidationError as error:
-            add_service_error(form, error)
-            return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message % {"name": self.object})
-        return HttpResponseRedirect(self.get_success_url())
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
 
 
 class ConfirmActionView(PermissionRequiredMixin, SingleObjectMixin, TemplateView):

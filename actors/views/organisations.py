@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
+from integration.core.mixins import ServiceFormMixin
+
 from .. import selectors
 from ..filters import OrganisationFilterSet
 from ..forms import OrganisationForm
@@ -14,7 +16,6 @@ from .common import (
     LIST_PAGE_SIZE,
     ArchiveMixin,
     ConfirmActionView,
-    ServiceFormMixin,
     history_context,
 )
 

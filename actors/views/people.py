@@ -10,6 +10,8 @@ from django.views.generic import CreateView, DetailView, FormView, TemplateView,
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
+from integration.core.mixins import ServiceFormMixin, add_service_error
+
 from .. import selectors
 from ..filters import PersonFilterSet
 from ..forms import AffiliationForm, PersonForm, PersonMembershipForm, PersonMergeForm
@@ -21,8 +23,6 @@ from .common import (
     ConfirmActionView,
     EndView,
     PersonSearchMixin,
-    ServiceFormMixin,
-    add_service_error,
     history_context,
 )
 from .privacy import ConsentCreateView, PersonPrivacyView

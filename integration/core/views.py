@@ -1,8 +1,6 @@
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +11,7 @@ from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 from . import health, selectors, services
 from .client_ip import client_ip
 from .forms import FieldOfActionForm, PasswordResetForm
+from .mixins import ServiceFormMixin
 from .models import FieldOfAction
 
 
@@ -47,20 +46,11 @@ class FieldOfActionListView(PermissionRequiredMixin, ListView):
         return selectors.fieldofaction_list(include_archived=True)
 
 
-class FieldOfActionFormMixin(PermissionRequiredMixin):
+class FieldOfActionFormMixin(PermissionRequiredMixin, ServiceFormMixin):
     model = FieldOfAction
     form_class = FieldOfActionForm
     template_name = "core/fieldofaction_form.html"
     success_url = reverse_lazy("core:fieldofaction_list")
-
-    def form_valid(self, form):
-        try:
-            self.object = self.save(form)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message % {"name": self.object.name})
-        return HttpResponseRedirect(self.get_success_url())
 
 
 class FieldOfActionCreateView(FieldOfActionFormMixin, CreateView):
