@@ -10,6 +10,17 @@ from simple_history.models import HistoricalRecords
 from integration.core.models import FieldOfAction, TimeStampedModel
 
 
+def _dates_in_order(name: str) -> models.CheckConstraint:
+    """A period (start_date, end_date) whose end, when both are given, is not before its start."""
+    return models.CheckConstraint(
+        condition=Q(end_date__isnull=True)
+        | Q(start_date__isnull=True)
+        | Q(end_date__gte=models.F("start_date")),
+        name=name,
+        violation_error_message=_("The end date must not be before the start date."),
+    )
+
+
 class Language(models.Model):
     """A language spoken by people of the network (Integrationslotsen are chosen by it)."""
 
@@ -204,13 +215,7 @@ class Affiliation(TimeStampedModel):
         verbose_name_plural = _("affiliations")
         ordering = ["organisation__name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | Q(start_date__isnull=True)
-                | Q(end_date__gte=models.F("start_date")),
-                name="actors_affiliation_dates_in_order",
-                violation_error_message=_("The end date must not be before the start date."),
-            ),
+            _dates_in_order("actors_affiliation_dates_in_order"),
         ]
 
     def __str__(self) -> str:
@@ -291,13 +296,7 @@ class CircleMembership(TimeStampedModel):
                 name="actors_membership_person_xor_organisation",
                 violation_error_message=_("A member is either a person or an organisation."),
             ),
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | Q(start_date__isnull=True)
-                | Q(end_date__gte=models.F("start_date")),
-                name="actors_membership_dates_in_order",
-                violation_error_message=_("The end date must not be before the start date."),
-            ),
+            _dates_in_order("actors_membership_dates_in_order"),
         ]
 
     def __str__(self) -> str:

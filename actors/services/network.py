@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integration.core.models import FieldOfAction, User
+from integration.core.services import fields_apply
 
 from ..models import (
     Affiliation,
@@ -49,14 +50,6 @@ PERSON_FIELDS = {
 CIRCLE_FIELDS = {"name", "kind", "description", "is_archived"}
 
 
-def _apply(instance, allowed: set[str], changes: dict) -> None:
-    unknown = set(changes) - allowed
-    if unknown:
-        raise TypeError(f"Cannot set {sorted(unknown)} on {type(instance).__name__}")
-    for key, value in changes.items():
-        setattr(instance, key, value)
-
-
 def _set_history_user(instance, by: User | None) -> None:
     # simple-history takes the author from the request; services called from
     # commands or tasks name it explicitly.
@@ -70,7 +63,7 @@ def organisation_create(
 ) -> Organisation:
     """Create an organisation of the network."""
     organisation = Organisation()
-    _apply(organisation, ORGANISATION_FIELDS, data)
+    fields_apply(organisation, ORGANISATION_FIELDS, data)
     organisation.full_clean()
     _set_history_user(organisation, by)
     organisation.save()
@@ -88,7 +81,7 @@ def organisation_update(
     **changes,
 ) -> Organisation:
     """Change an organisation; archiving is a change of ``is_archived``, never a delete."""
-    _apply(organisation, ORGANISATION_FIELDS, changes)
+    fields_apply(organisation, ORGANISATION_FIELDS, changes)
     organisation.full_clean()
     _set_history_user(organisation, by)
     organisation.save()
@@ -101,7 +94,7 @@ def organisation_update(
 def person_create(*, by: User | None, languages: list[Language] | None = None, **data) -> Person:
     """Create a person of the network."""
     person = Person(last_activity_at=timezone.now())
-    _apply(person, PERSON_FIELDS, data)
+    fields_apply(person, PERSON_FIELDS, data)
     person.full_clean()
     _set_history_user(person, by)
     person.save()
@@ -117,7 +110,7 @@ def person_update(
     """Change a person; anonymised or merged entries cannot be changed any more."""
     if person.anonymised_at is not None or person.merged_into_id is not None:
         raise ValidationError(_("This entry was erased or merged and cannot be changed."))
-    _apply(person, PERSON_FIELDS, changes)
+    fields_apply(person, PERSON_FIELDS, changes)
     person.last_activity_at = timezone.now()
     person.full_clean()
     _set_history_user(person, by)
@@ -162,7 +155,7 @@ def affiliation_end(*, by: User | None, affiliation: Affiliation, end_date: date
 def circle_create(*, by: User | None, **data) -> Circle:
     """Create a circle (Runder Tisch, Arbeitsgruppe …)."""
     circle = Circle()
-    _apply(circle, CIRCLE_FIELDS, data)
+    fields_apply(circle, CIRCLE_FIELDS, data)
     circle.full_clean()
     _set_history_user(circle, by)
     circle.save()
@@ -170,7 +163,7 @@ def circle_create(*, by: User | None, **data) -> Circle:
 
 
 def circle_update(*, by: User | None, circle: Circle, **changes) -> Circle:
-    _apply(circle, CIRCLE_FIELDS, changes)
+    fields_apply(circle, CIRCLE_FIELDS, changes)
     circle.full_clean()
     _set_history_user(circle, by)
     circle.save()

@@ -86,13 +86,18 @@ def fieldofaction_create(*, by: User | None, name: str, description: str = "") -
     return field
 
 
+def fields_apply(instance, allowed: set[str], changes: dict) -> None:
+    """Set ``changes`` on ``instance``; a field outside ``allowed`` is a programming error."""
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"Cannot set {sorted(unknown)} on {type(instance).__name__}")
+    for key, value in changes.items():
+        setattr(instance, key, value)
+
+
 def fieldofaction_update(*, by: User, field: FieldOfAction, **changes) -> FieldOfAction:
     """Change name, description, position or archive state of a field of action."""
-    allowed = {"name", "description", "position", "is_active"}
-    for key, value in changes.items():
-        if key not in allowed:
-            raise TypeError(f"Field {key!r} cannot be changed here")
-        setattr(field, key, value)
+    fields_apply(field, {"name", "description", "position", "is_active"}, changes)
     field.full_clean()
     field.save()
     return field
