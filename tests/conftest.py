@@ -86,3 +86,20 @@ def committee_member(db):
 @pytest.fixture
 def user_without_role(db):
     return UserFactory()
+
+
+@pytest.fixture
+def smtp_sink(request):
+    """A mail server on a free port that keeps every mail (``tests/mail_sink.py``);
+    options of ``Sink`` through indirect parametrisation."""
+    from aiosmtpd.controller import Controller
+
+    from .mail_sink import Sink, free_port
+
+    sink = Sink(**getattr(request, "param", {}))
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.port = controller.port
+    yield sink
+    sink.release.set()
+    controller.stop()

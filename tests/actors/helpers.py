@@ -2,7 +2,8 @@
 
 from django.db.models import Q
 
-from actors.models import Consent, Person
+from actors.languages import LANGUAGES
+from actors.models import Consent, Language, Person
 
 from ..core.factories import FieldOfActionFactory
 from .factories import CircleFactory
@@ -33,7 +34,13 @@ def history_rows_mentioning(text: str) -> list:
 
 
 def create_sample_network() -> None:
-    """The circles and fields of action the sample file names."""
+    """The circles and fields of action the sample file names, and the languages.
+
+    Languages come from a data migration, which a transactional test that ran
+    before (and flushed the database) has removed.
+    """
+    for code, name in LANGUAGES:
+        Language.objects.get_or_create(code=code, defaults={"name": name})
     for name in (
         ROUND_TABLE,
         "Koordinierungsstab Migration und Teilhabe",
