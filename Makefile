@@ -19,6 +19,7 @@ help:
 	@echo "make run    install everything, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   install everything and run linters and the whole test suite"
 	@echo "make bench  measure the main pages under load (needs PostgreSQL; see bench/)"
+	@echo "make bench-surveys  measure survey delivery: 5,000 mails by one worker (see bench/)"
 	@echo "make messages  update the German catalogue after changing UI texts"
 
 # uv itself comes from PyPI into a private folder; it uses the system Python.
@@ -67,6 +68,10 @@ messages:
 .PHONY: bench
 bench: install
 	@env -u DATABASE_URL -u CELERY_BROKER_URL scripts/with-services.sh $(PYTHON) bench/pages.py
+
+.PHONY: bench-surveys
+bench-surveys: install
+	@env -u DATABASE_URL -u CELERY_BROKER_URL scripts/with-services.sh $(PYTHON) bench/surveys.py
 
 .PHONY: backup
 backup:

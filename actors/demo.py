@@ -234,6 +234,9 @@ def _add_people(count: int, start: int, rng: random.Random, fake: Faker) -> None
         if volunteer:
             # Most volunteers consented in writing; some never did, a few withdrew.
             roll = rng.random()
+            if index < 45:
+                # Sitting at the round table includes agreeing to be asked.
+                roll = min(roll, 0.5)
             if roll < 0.8:
                 for purpose in (Consent.Purpose.SURVEYS, Consent.Purpose.INVITATIONS):
                     consents.append(

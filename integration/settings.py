@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "integration.core",
     "integration.documents",
     "actors",
+    "actors.surveys",
     "measures",
     "minutes",
 ]
@@ -300,6 +301,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actors.tasks.import_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
+    # The survey outbox: mails left queued (broker down at the launch, lost
+    # tasks, retries due) or by a dead worker; surveys past their closing day.
+    "surveys-mail-sweep": {
+        "task": "actors.surveys.tasks.mails_sweep_task",
+        "schedule": crontab(),
+    },
+    # Survey reminders on their days (e.g. 7 and 14 days after the launch).
+    "surveys-reminders": {
+        "task": "actors.surveys.tasks.reminders_plan_task",
+        "schedule": crontab(minute=23),
+    },
 }
 # Failed and successful login records older than this are removed (DSGVO).
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=90)
@@ -317,6 +329,15 @@ PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="")
 # Imports larger than this are refused before they are parsed.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
+
+# =============================================================================
+# SURVEYS
+# =============================================================================
+# Attempts to deliver a survey mail (1, 2, 4, 8, 16 minutes apart) before it is
+# marked failed; a refused address fails at once.
+SURVEY_MAIL_MAX_ATTEMPTS = env.int("SURVEY_MAIL_MAX_ATTEMPTS", default=6)
+# Survey mails per Celery task; each task sends them over one SMTP connection.
+SURVEY_BATCH_SIZE = env.int("SURVEY_BATCH_SIZE", default=50)
 
 # =============================================================================
 # SECURITY
@@ -382,6 +403,9 @@ LOGGING = {
         "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 ADMINS = [("Admin", a) for a in env.list("ADMIN_EMAILS", default=[])]

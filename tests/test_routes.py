@@ -136,6 +136,69 @@ MATRIX |= {
 # tests/actors/test_views_privacy.py.
 POST_ONLY = {"actors:person_data_export"}
 
+
+# Surveys: the coordination only. The recipients' token pages need no login and
+# are tested in tests/actors/surveys/test_respond_views.py.
+def _survey_pk(factory_name, **extra):
+    def build():
+        from .actors.surveys import factories
+
+        return {"pk": getattr(factories, factory_name)().pk, **extra}
+
+    return build
+
+
+def _mail_pk():
+    from django.utils import timezone
+
+    from actors.surveys.models import Mail
+
+    from .actors.surveys.factories import InvitationFactory
+
+    mail = Mail.objects.create(
+        invitation=InvitationFactory(),
+        kind=Mail.Kind.INVITATION,
+        status=Mail.Status.FAILED,
+        due_at=timezone.now(),
+    )
+    return {"pk": mail.pk}
+
+
+SURVEY_STAFF = {"coordinator"}
+MATRIX |= {
+    "surveys:index": (lambda: {}, SURVEY_STAFF),
+    "surveys:survey_create": (lambda: {}, SURVEY_STAFF),
+    "surveys:survey_detail": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+    "surveys:survey_update": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+    "surveys:survey_copy": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+    "surveys:survey_delete": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+    "surveys:survey_preview": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+    "surveys:question_create": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+    "surveys:question_update": (_survey_pk("QuestionFactory"), SURVEY_STAFF),
+    "surveys:question_delete": (_survey_pk("QuestionFactory"), SURVEY_STAFF),
+    "surveys:question_move": (_survey_pk("QuestionFactory", direction="up"), SURVEY_STAFF),
+    "surveys:recipient_list": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+    "surveys:recipient_add": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+    "surveys:invitation_remove": (_survey_pk("InvitationFactory"), SURVEY_STAFF),
+    "surveys:survey_launch": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+    "surveys:survey_remind": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+    "surveys:survey_close": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+    "surveys:mail_list": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+    "surveys:survey_progress": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+    "surveys:mail_retry": (_mail_pk, SURVEY_STAFF),
+    "surveys:survey_results": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+    "surveys:survey_export": (_survey_pk("SurveyFactory", fmt="csv"), SURVEY_STAFF),
+    "surveys:survey_report": (_survey_pk("SurveyFactory"), SURVEY_STAFF),
+}
+POST_ONLY |= {
+    "surveys:survey_copy",
+    "surveys:question_move",
+    "surveys:recipient_add",
+    "surveys:invitation_remove",
+    "surveys:survey_remind",
+    "surveys:mail_retry",
+}
+
 # Routes open to everyone or owned by Django's auth and admin.
 PUBLIC_OR_FOREIGN = {
     "healthz",
@@ -147,6 +210,9 @@ PUBLIC_OR_FOREIGN = {
     "password_reset_complete",
     "password_change",
     "password_change_done",
+    "surveys:respond",
+    "surveys:respond_done",
+    "surveys:opt_out",
 }
 
 

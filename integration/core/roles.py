@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Apps whose every permission the coordination holds ...
-PROJECT_APPS = ("core", "documents", "actors", "measures", "minutes")
+PROJECT_APPS = ("core", "documents", "actors", "surveys", "measures", "minutes")
 # ... except managing logins, which stays with superusers (Django's admin): a
 # coordinator who could change users could make anyone a superuser.
 EXCLUDED_FROM_ALL = ("core.add_user", "core.change_user", "core.delete_user")

@@ -1,0 +1,1 @@
+"""Forms of the survey screens; they parse input, the services write."""

@@ -1,0 +1,1 @@
+"""Read queries of the surveys, scoped to what a user may see."""

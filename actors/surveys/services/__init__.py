@@ -1,0 +1,1 @@
+"""Writes and rules of the surveys: building, recipients, delivery, answering."""
