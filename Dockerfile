@@ -68,4 +68,5 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
 
 # Workers: WEB_CONCURRENCY (default 3 above), overridable in .env. Worker
 # restarts after a number of requests keep slowly growing memory in check.
-CMD ["gunicorn", "integration.wsgi", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "--max-requests", "1000", "--max-requests-jitter", "100", "--timeout", "60", "--access-logfile", "-"]
+# The logger class keeps survey links out of the access log.
+CMD ["gunicorn", "integration.wsgi", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "--max-requests", "1000", "--max-requests-jitter", "100", "--timeout", "60", "--access-logfile", "-", "--logger-class", "integration.core.logging.GunicornLogger"]

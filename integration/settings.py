@@ -385,20 +385,30 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # Survey links are keys to a person's answers: never in a log or error mail.
+        "redact_secret_links": {"()": "integration.core.logging.RedactSecretLinks"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secret_links"],
+        },
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
-            "filters": ["require_debug_false"],
+            "filters": ["require_debug_false", "redact_secret_links"],
         },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own handlers would print runserver lines a second time.
         "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
+        # runserver's request lines, through the filtered handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Scanners send foreign Host headers all day: log them, mail nobody.
         "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "INFO"},
