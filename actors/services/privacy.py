@@ -4,7 +4,8 @@
 anonymises a person (Art. 17), ``retention_run`` is the daily job that lists,
 warns and finally anonymises people without a legal basis who were inactive
 for ``RETENTION_INACTIVE_DAYS``. Every action is written to the privacy log,
-which names people only by their id.
+which names people only by their id. The surveys' part of the export lives in
+``privacy_surveys``.
 """
 
 import logging
@@ -28,7 +29,8 @@ from ..models import (
     PrivacyLogEntry,
     RetentionNotice,
 )
-from . import network
+from ..surveys.models import Invitation, Mail, Response
+from . import network, privacy_surveys
 
 logger = logging.getLogger(__name__)
 
@@ -181,9 +183,10 @@ def person_data_export(*, by: User, person: Person) -> dict:
     """Everything stored about ``person``, for an access request (Art. 15 DSGVO).
 
     Keys and choice values are German; dates are ISO 8601. Includes duplicates
-    merged into the person, withdrawn consents, the change history and the
-    privacy log about them. Every export is logged (DATA_EXPORT, by ``by``).
-    The caller checks that ``by`` may export (``actors.change_person``).
+    merged into the person, withdrawn consents, survey invitations (with the
+    answers of named surveys), the change history and the privacy log about
+    them. Every export is logged (DATA_EXPORT, by ``by``). The caller checks
+    that ``by`` may export (``actors.change_person``).
     """
     with translation.override("de"):
         people = [person, *_merged_duplicates(person)]
@@ -223,6 +226,7 @@ def person_data_export(*, by: User, person: Person) -> dict:
                 _fields(notice, NOTICE_EXPORT_FIELDS)
                 for notice in RetentionNotice.objects.filter(person__in=ids).order_by("created_at")
             ],
+            _("Surveys"): privacy_surveys.surveys_export(person_ids=ids),
             _("Merged duplicates"): [
                 {_("Person number"): duplicate.pk, **_fields(duplicate, PERSON_EXPORT_FIELDS)}
                 for duplicate in people[1:]
@@ -279,8 +283,30 @@ def _reason_names_person(person: Person, reason: str) -> bool:
     )
 
 
+def _anonymise_surveys(person: Person, *, now: datetime) -> None:
+    """Cut the person's answers loose from them; invitations and mails stay for the counts."""
+    # Locked so that a first answer being stored now (its response not yet
+    # committed) is unlinked too rather than missed. The answer locks the
+    # invitation and then updates the person, the opposite order; PostgreSQL
+    # aborts one of the two, and neither leaves anything half done.
+    invitations = list(
+        Invitation.objects.select_for_update().filter(person=person).values_list("pk", flat=True)
+    )
+    # Only named surveys link a response; unlinked, the answers count as anonymous ones.
+    Response.objects.filter(invitation__in=invitations).update(invitation=None)
+    # As with retention notices: a mail server's error may quote the address.
+    # The mails themselves stay for the sent and failed figures of the survey.
+    with translation.override("de"):
+        erased_error = _("Deleted (data protection)")
+    Mail.objects.filter(invitation__in=invitations).exclude(error="").update(
+        error=erased_error, updated_at=now
+    )
+
+
 def _anonymise(person: Person, *, by: User | None, now: datetime, change_reason: str) -> None:
     """Overwrite one row's personal data and replace its history by one entry."""
+    # Invitations before consents: the order of a survey's opt-out.
+    _anonymise_surveys(person, now=now)
     consents = list(Consent.objects.select_for_update().filter(person=person))
     # The history rows hold every earlier name, address and note; they go, and
     # each row keeps a single entry that says it was anonymised.
@@ -327,12 +353,14 @@ def person_erase(
 
     Name, contact data, notes and languages go; consents are withdrawn and
     their notes cleared; the change history of the person and their consents
-    is replaced by one entry. Memberships and affiliations keep their rows, so
-    the figures of circles and organisations stay intact. Duplicates merged
-    into the person are anonymised with it. Idempotent: an anonymised person
-    is returned unchanged. The reason must not name the person nor any of the
-    merged duplicates (the log outlives the erasure). Permission:
-    ``actors.delete_person`` (view).
+    is replaced by one entry. Memberships, affiliations and survey invitations
+    keep their rows, so the figures of circles, organisations and surveys stay
+    intact; responses to named surveys are unlinked (their answers stay as
+    anonymous ones) and mail errors, which may quote the address, are
+    cleared. Duplicates merged into the person are anonymised with it.
+    Idempotent: an anonymised person is returned unchanged. The reason must not
+    name the person nor any of the merged duplicates (the log outlives the
+    erasure). Permission: ``actors.delete_person`` (view).
     """
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.anonymised_at is not None:
