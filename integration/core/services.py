@@ -149,6 +149,13 @@ def password_reset_send(*, user_id: int) -> bool:
     return True
 
 
+def rate_limit_reached(*, key: str, limit: int) -> bool:
+    """Has ``key`` already counted more than ``limit`` events in its window? Counts nothing."""
+    from django.core.cache import cache
+
+    return (cache.get(f"core:rate:{key}") or 0) > limit
+
+
 def rate_limit_hit(*, key: str, limit: int, window_seconds: int) -> bool:
     """Count one event for ``key``; True when more than ``limit`` fell into the window.
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from actors.models import Consent
+from actors.surveys import tokens
 from actors.surveys.models import Invitation, Mail, Response, Survey
 from integration.core.roles import Role
 from integration.core.services import roles_sync
@@ -156,10 +157,18 @@ def test_survey_from_builder_to_delivered_mail_to_answer_and_results(
     assert phone_problems.csp_violations == []
 
 
-@pytest.mark.parametrize("url_name", ["surveys:index", "surveys:survey_detail"])
+@pytest.mark.parametrize(
+    "url_name",
+    ["surveys:index", "surveys:survey_detail", "surveys:survey_results", "surveys:respond"],
+)
 def test_survey_pages_are_accessible(axe_page, live_server, demo_data, url_name):
-    login(axe_page, live_server, "koordination", demo_data["koordination"])
     survey = Survey.objects.filter(status=Survey.Status.RUNNING).first()
-    args = [survey.pk] if url_name != "surveys:index" else []
+    if url_name == "surveys:respond":
+        # The recipient's page, on a phone, through a demo invitation's link.
+        axe_page.set_viewport_size(PHONE["viewport"])
+        args = [tokens.invitation_token(survey.invitations.first())]
+    else:
+        login(axe_page, live_server, "koordination", demo_data["koordination"])
+        args = [survey.pk] if url_name != "surveys:index" else []
     axe_page.goto(live_server.url + reverse(url_name, args=args))
     assert_accessible(axe_page)

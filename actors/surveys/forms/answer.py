@@ -132,6 +132,14 @@ class QuestionBlock:
         return self.question.kind == Question.Kind.NUMBER
 
 
+class TextAnswerField(forms.CharField):
+    """Text with line breaks as browsers count them: ``maxlength`` counts one per break."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if value else value
+
+
 class AnswerForm(forms.Form):
     """The answers to ``questions``; ``answers`` (question id → Answer) fill it in again."""
 
@@ -202,7 +210,7 @@ class AnswerForm(forms.Form):
         required = question.is_required
         messages = self._messages()
         if kind in Question.TEXT_KINDS:
-            self.fields[name] = forms.CharField(
+            self.fields[name] = TextAnswerField(
                 required=required, max_length=TEXT_LIMITS[kind], error_messages=messages
             )
         elif kind == Question.Kind.NUMBER:

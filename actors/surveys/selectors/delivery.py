@@ -247,8 +247,15 @@ def delivery_progress(*, survey: Survey) -> DeliveryProgress:
 
 
 def mail_list(*, survey: Survey, status: str = "") -> QuerySet[Mail]:
-    """The mails of ``survey`` by person, optionally of one status, with what a row shows."""
+    """The mails of ``survey`` by person, optionally of one status, with what a row shows.
+
+    In an anonymous survey reminders are listed only when they failed (to send
+    them again): who was reminded when, or whose reminder was no longer needed,
+    tells who answered when, which the figures must not tie to a person.
+    """
     mails = _survey_mails(survey)
+    if survey.is_anonymous:
+        mails = mails.exclude(Q(kind=Mail.Kind.REMINDER) & ~Q(status=Mail.Status.FAILED))
     if status:
         mails = mails.filter(status=status)
     return mails.select_related("invitation__person", "reminder_round").order_by(

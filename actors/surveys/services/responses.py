@@ -111,11 +111,13 @@ def invitation_open(invitation: Invitation) -> None:
 def _invitation_locked(token: str) -> Invitation:
     invitation = None
     if tokens.token_looks_valid(token):
-        invitation = (
-            Invitation.objects.select_for_update()
-            .filter(token_hash=tokens.token_hash(token))
-            .first()
-        )
+        found = Invitation.objects.filter(token_hash=tokens.token_hash(token))
+        person_id = found.values_list("person_id", flat=True).first()
+        if person_id is not None:
+            # Person before invitation, in the order of the erasure and the
+            # retention job, so that they cannot deadlock.
+            Person.objects.select_for_update().filter(pk=person_id).exists()
+            invitation = found.select_for_update().first()
     if invitation is None:
         raise ValidationError(_("This link is not valid."))
     # Loaded apart: FOR UPDATE over a join would lock the survey and person rows too.
@@ -294,6 +296,7 @@ def invitation_opt_out(*, token: str) -> Invitation:
     if invitation.opted_out_at is None:
         Invitation.objects.filter(pk=invitation.pk).update(opted_out_at=now, updated_at=now)
         invitation.opted_out_at = now
+    # Rows a worker has claimed are left to it: it checks the opt-out right before each mail.
     Mail.objects.filter(invitation__person=invitation.person_id, status=Mail.Status.QUEUED).update(
         status=Mail.Status.CANCELLED, error=cancelled, updated_at=now
     )

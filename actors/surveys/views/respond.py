@@ -19,13 +19,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 
 from actors.models import Person
 from integration.core.client_ip import client_ip
-from integration.core.services import rate_limit_hit
+from integration.core.services import rate_limit_hit, rate_limit_reached
 
 from ..forms.answer import AnswerForm, fields_of_action_for
 from ..models import Survey
@@ -51,28 +53,39 @@ STATE_STATUS = {
 class TokenPageMixin:
     """Rate limit, headers and the friendly pages shared by every page behind a link."""
 
-    # Per client address: enough for a household behind one address answering
-    # and changing answers, far too few to guess 256-bit tokens.
-    lookup_limit = 60
+    # Failed lookups per client address: a mistyped link now and then is fine,
+    # guessing 256-bit tokens is hopeless. Once over the limit, every link
+    # answers 429 for the window, so a valid one cannot be told from the others;
+    # links that work do not count, so a household behind one address is not
+    # stopped while answering.
+    lookup_limit = 30
     lookup_window_seconds = 600
 
     def dispatch(self, request, *args, **kwargs):
-        limited = rate_limit_hit(
-            key=f"survey-link:{client_ip(request)}",
-            limit=self.lookup_limit,
-            window_seconds=self.lookup_window_seconds,
-        )
-        if limited:
-            response = render(request, "surveys/respond_unavailable.html", {"state": "limited"})
-            response.status_code = 429
-            response["Retry-After"] = str(self.lookup_window_seconds)
-        else:
-            self.token = kwargs["token"]
-            self.invitation = responses.invitation_for_token(self.token)
-            self.state = responses.invitation_state(self.invitation)
-            response = super().dispatch(request, *args, **kwargs)
+        # Recipients' pages are German, whatever the browser asks for.
+        with translation.override("de"):
+            response = self._dispatch(request, *args, **kwargs)
         for header, value in TOKEN_PAGE_HEADERS.items():
             response[header] = value
+        return response
+
+    def _dispatch(self, request, *args, **kwargs):
+        key = f"survey-link:{client_ip(request)}"
+        if rate_limit_reached(key=key, limit=self.lookup_limit):
+            return self._limited()
+        self.token = kwargs["token"]
+        self.invitation = responses.invitation_for_token(self.token)
+        if self.invitation is None and rate_limit_hit(
+            key=key, limit=self.lookup_limit, window_seconds=self.lookup_window_seconds
+        ):
+            return self._limited()
+        self.state = responses.invitation_state(self.invitation)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _limited(self):
+        response = render(self.request, "surveys/respond_unavailable.html", {"state": "limited"})
+        response.status_code = 429
+        response["Retry-After"] = str(self.lookup_window_seconds)
         return response
 
     def unavailable(self):
@@ -108,6 +121,8 @@ def _answer_form(survey: Survey, data=None, answers=None) -> AnswerForm:
     )
 
 
+# An error report must not carry the answers.
+@method_decorator(sensitive_post_parameters(), name="dispatch")
 class RespondView(TokenPageMixin, View):
     """The survey behind a personal link: the form, filled with earlier answers."""
 

@@ -30,7 +30,8 @@ def running(survey: Survey) -> Survey:
 
 class ScriptedBackend(EmailBackend):
     """The in-memory backend, but each message takes the next outcome of ``script``:
-    None sends it, an exception is raised. Counts how often connections are opened."""
+    None sends it, an exception is raised, a function is called (something that
+    happens meanwhile) and the message sent. Counts how often connections are opened."""
 
     script: list = []
     opened = 0
@@ -45,8 +46,10 @@ class ScriptedBackend(EmailBackend):
     def send_messages(self, messages):
         if ScriptedBackend.script:
             outcome = ScriptedBackend.script.pop(0)
-            if outcome is not None:
+            if isinstance(outcome, BaseException):
                 raise outcome
+            if outcome is not None:
+                outcome()
         return super().send_messages(messages)
 
 

@@ -55,6 +55,15 @@ def test_answer_form_text_is_length_limited(kind, limit):
     assert f"höchstens {limit} Zeichen" in _errors(form, question)[0]
 
 
+def test_answer_form_counts_a_line_break_once_as_the_browser_does():
+    # The browser's maxlength counts a break as one character but sends CRLF.
+    question = QuestionFactory(kind=Kind.LONG_TEXT)
+    text = ("x" * 99 + "\r\n") * 50  # 5,000 characters in the browser, 5,050 sent
+    form = _form([question], data={AnswerForm.field_name(question): text.strip()})
+    assert form.is_valid(), form.errors
+    assert "\r" not in form.answer_data()[question.pk]["text"]
+
+
 def test_answer_form_text_answer_is_stripped():
     question = QuestionFactory(kind=Kind.LONG_TEXT)
     form = _form([question], data={AnswerForm.field_name(question): "  Sprachkurse \n"})

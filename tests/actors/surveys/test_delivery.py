@@ -14,7 +14,7 @@ from kombu.exceptions import OperationalError
 
 from actors.models import Consent
 from actors.services.network import consent_withdraw
-from actors.surveys import tasks
+from actors.surveys import tasks, tokens
 from actors.surveys.models import Invitation, Mail, Survey
 from actors.surveys.services import delivery
 
@@ -319,3 +319,57 @@ def test_mail_retry_queues_a_failed_mail_and_sends_it(
     assert len(mailoutbox) == 1
     with pytest.raises(ValidationError):
         delivery.mail_retry(by=coordinator, mail=mail)
+
+
+def test_mails_send_greylisted_recipient_is_tried_again(scripted, mailoutbox):
+    running(survey_with_recipients(1))
+    mail = Mail.objects.get()
+    scripted.script = [
+        smtplib.SMTPRecipientsRefused(
+            {mail.invitation.person.email: (450, b"4.2.0 Greylisted, come back later")}
+        )
+    ]
+    delivery.mails_sweep()
+    mail.refresh_from_db()
+    assert mail.status == Mail.Status.QUEUED
+    assert mail.retry_after is not None
+    assert "Greylisted" in mail.error
+
+
+def test_mails_send_an_error_in_one_mail_does_not_hold_up_the_batch(scripted, mailoutbox):
+    running(survey_with_recipients(3))
+    scripted.script = [None, ValueError("cannot encode the address")]
+    delivery.mails_sweep()
+    statuses = sorted(Mail.objects.values_list("status", flat=True))
+    assert statuses == [Mail.Status.FAILED, Mail.Status.SENT, Mail.Status.SENT]
+    failed = Mail.objects.get(status=Mail.Status.FAILED)
+    assert failed.error == "Interner Fehler beim Erstellen der E-Mail: ValueError"
+    assert len(mailoutbox) == 2
+
+
+@pytest.mark.parametrize("meanwhile", ["closed", "opted_out", "consent_withdrawn"])
+def test_mails_send_stops_a_claimed_batch_when_the_rules_change_meanwhile(
+    coordinator, scripted, mailoutbox, meanwhile
+):
+    survey = running(survey_with_recipients(3))
+    invitations = list(survey.invitations.order_by("pk"))
+
+    def change():
+        if meanwhile == "closed":
+            delivery.survey_close(by=coordinator, survey=survey)
+        elif meanwhile == "opted_out":
+            from actors.surveys.services import responses
+
+            for invitation in invitations:
+                responses.invitation_opt_out(token=tokens.invitation_token(invitation))
+        else:
+            for invitation in invitations:
+                consent_withdraw(by=None, person=invitation.person, purpose=Consent.Purpose.SURVEYS)
+
+    # The first mail goes out, then the rules change while the batch is being sent.
+    scripted.script = [change]
+    delivery.mails_sweep()
+
+    assert len(mailoutbox) == 1
+    assert Mail.objects.filter(status=Mail.Status.SENT).count() == 1
+    assert Mail.objects.filter(status=Mail.Status.CANCELLED).count() == 2

@@ -79,6 +79,26 @@ def test_reminders_plan_respects_the_most_reminders_per_person(
     assert "Niemand" in error.value.messages[0]
 
 
+def test_reminders_plan_counts_a_failed_reminder_towards_the_most(
+    plan, launch, mailoutbox, time_machine
+):
+    # A reminder that failed may have arrived after all; and "send again" exists.
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    survey = survey_with_recipients(1, reminder_days=[7, 14], max_reminders=1)
+    launch(survey)
+    time_machine.move_to(start + timedelta(days=7, minutes=5), tick=False)
+    plan()
+    Mail.objects.filter(kind=Mail.Kind.REMINDER).update(status=Mail.Status.FAILED)
+    mailoutbox.clear()
+
+    time_machine.move_to(start + timedelta(days=14, minutes=5), tick=False)
+    plan()
+
+    assert mailoutbox == []
+    assert Mail.objects.filter(kind=Mail.Kind.REMINDER).count() == 1
+
+
 def test_reminders_plan_after_an_outage_sends_one_reminder_not_two(
     plan, launch, mailoutbox, time_machine
 ):

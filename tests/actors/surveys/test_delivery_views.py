@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from actors.models import Consent
 from actors.services.network import consent_withdraw
-from actors.surveys.models import Invitation, Mail, Survey
+from actors.surveys.models import Invitation, Mail, ReminderRound, Survey
 from actors.surveys.services import delivery
 from actors.surveys.services.delivery.outbox import invitation_mails_create
 
@@ -361,3 +361,32 @@ def test_mail_retry_of_a_mail_that_did_not_fail_says_so(client, coordinator):
 
     assert "Nur eine fehlgeschlagene Mail kann erneut gesendet werden." in messages_of(response)
     assert response.redirect_chain[0][0].endswith(f"/surveys/{survey.pk}/mails/?status=failed")
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_mail_list_of_an_anonymous_survey_shows_reminders_only_when_they_failed(
+    django_app, coordinator, anonymous
+):
+    survey = running(survey_with_recipients(3, is_anonymous=anonymous))
+    Mail.objects.update(status=Mail.Status.SENT, sent_at=timezone.now())
+    reminder_round = ReminderRound.objects.create(survey=survey, number=1, day=7)
+    answered, reminded, failed = survey.invitations.order_by("pk")
+    for invitation, status, error in [
+        (answered, Mail.Status.CANCELLED, "Bereits geantwortet"),
+        (reminded, Mail.Status.SENT, ""),
+        (failed, Mail.Status.FAILED, "Vom Mailserver abgelehnt: 550"),
+    ]:
+        Mail.objects.create(
+            invitation=invitation,
+            kind=Mail.Kind.REMINDER,
+            reminder_round=reminder_round,
+            status=status,
+            error=error,
+            due_at=timezone.now(),
+        )
+
+    page = django_app.get(reverse("surveys:mail_list", args=[survey.pk]), user=coordinator)
+
+    rows = page.html.select("table.mail-list tbody tr")
+    assert len(rows) == (3 + 1 if anonymous else 3 + 3)
+    assert ("Bereits geantwortet" in page.text) is not anonymous

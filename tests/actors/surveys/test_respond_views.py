@@ -180,6 +180,8 @@ def test_respond_lookups_are_rate_limited_per_client(client, invitation, monkeyp
     monkeypatch.setattr(TokenPageMixin, "lookup_limit", 3)
     for _attempt in range(3):
         assert client.get(_url("respond", "e" * 64)).status_code == 404
+    assert client.get(_url("respond", "e" * 64)).status_code == 429
+    # Once limited, a valid link cannot be told from a wrong one.
     limited = client.get(_url("respond", invitation))
     assert limited.status_code == 429
     assert "Zu viele Anfragen" in limited.content.decode()
@@ -190,11 +192,23 @@ def test_respond_lookups_are_rate_limited_per_client(client, invitation, monkeyp
     assert other.status_code == 200
 
 
+def test_respond_working_links_do_not_count_towards_the_limit(client, invitation, monkeypatch):
+    monkeypatch.setattr(TokenPageMixin, "lookup_limit", 2)
+    for _attempt in range(5):
+        assert client.get(_url("respond", invitation)).status_code == 200
+
+
 def test_respond_rate_limit_applies_to_opt_out_too(client, invitation, monkeypatch):
     monkeypatch.setattr(TokenPageMixin, "lookup_limit", 1)
-    client.get(_url("respond", invitation))
+    for _attempt in range(2):
+        client.get(_url("respond", "e" * 64))
     assert client.post(_url("opt_out", invitation)).status_code == 429
     assert not PrivacyLogEntry.objects.exists()
+
+
+def test_respond_pages_are_german_whatever_the_browser_asks(client, invitation):
+    response = client.get(_url("respond", invitation), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Ihre Antworten sind anonym." in response.content.decode()
 
 
 # --------------------------------------------------------------------------

@@ -179,6 +179,21 @@ def test_response_breakdown_withholds_groups_with_fewer_than_three_answers():
     assert breakdown.any_withheld
 
 
+def test_response_breakdown_withholds_a_second_group_when_one_alone_could_be_worked_out():
+    # Welfare 3 of 6, school 4 of 5, Jobcenter 1 of 4: the total (8) minus the
+    # shown groups would give the Jobcenter's 1, so the next smallest goes too.
+    survey = running_survey()
+    _invite(survey, 6, 3, kind=Organisation.Kind.WELFARE)
+    _invite(survey, 5, 4, kind=Organisation.Kind.SCHOOL)
+    _invite(survey, 4, 1, kind=Organisation.Kind.JOBCENTER)
+
+    kinds = {group.label: group for group in response_breakdown(survey=survey).kinds}
+
+    assert kinds["Jobcenter"].withheld
+    assert kinds["Wohlfahrtsverband"].withheld
+    assert kinds["Schule / Kita"].answered == 4
+
+
 def test_response_breakdown_counts_an_invitation_in_each_of_its_circles():
     survey = running_survey()
     first, second = CircleFactory(), CircleFactory()

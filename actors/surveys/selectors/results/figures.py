@@ -180,10 +180,25 @@ class GroupRate:
         return "" if self.answered is None else percent_display(self.answered, self.invited)
 
 
-def _group(label: str, invited: int, answered: int) -> GroupRate:
-    # The true count of a small group never leaves this function.
-    shown = answered if answered >= MIN_GROUP_ANSWERS else None
-    return GroupRate(label=str(label), invited=invited, answered=shown)
+def _groups(rows: list[tuple[str, int, int]]) -> list[GroupRate]:
+    """``(label, invited, answered)`` rows as groups, small ones withheld.
+
+    When just one group would be withheld, its count would follow from the
+    total minus the others; so the next smallest is withheld too. The true
+    counts of withheld groups never leave this function.
+    """
+    small = {
+        index
+        for index, (_label, _invited, answered) in enumerate(rows)
+        if answered < MIN_GROUP_ANSWERS
+    }
+    if len(small) == 1 and len(rows) > 1:
+        shown = [index for index in range(len(rows)) if index not in small]
+        small.add(min(shown, key=lambda index: rows[index][2]))
+    return [
+        GroupRate(label=str(label), invited=invited, answered=None if index in small else answered)
+        for index, (label, invited, answered) in enumerate(rows)
+    ]
 
 
 @dataclass(frozen=True)
@@ -200,7 +215,8 @@ def response_breakdown(*, survey: Survey) -> ResponseBreakdown:
     """Response rate per circle and per kind of organisation, from the invitations' snapshots.
 
     A group with fewer than ``MIN_GROUP_ANSWERS`` answers shows its invited
-    count only, in anonymous and (for simplicity) named surveys alike. An
+    count only, in anonymous and (for simplicity) named surveys alike; a
+    single such group takes the next smallest with it (``_groups``). An
     invitation in several circles counts in each. Three queries.
     """
     counts = {
@@ -213,12 +229,12 @@ def response_breakdown(*, survey: Survey) -> ResponseBreakdown:
         .annotate(**counts)
         .order_by("circle__name", "circle_id")
     )
-    circles = [_group(row["circle__name"], row["invited"], row["answered"]) for row in per_circle]
+    circle_rows = [(row["circle__name"], row["invited"], row["answered"]) for row in per_circle]
     without = Invitation.objects.filter(survey=survey, circles__isnull=True).aggregate(
         invited=Count("pk"), answered=Count("pk", filter=Q(has_responded=True))
     )
     if without["invited"]:
-        circles.append(_group(_("in no circle"), without["invited"], without["answered"]))
+        circle_rows.append((_("in no circle"), without["invited"], without["answered"]))
 
     per_kind = (
         Invitation.objects.filter(survey=survey)
@@ -227,15 +243,15 @@ def response_breakdown(*, survey: Survey) -> ResponseBreakdown:
         .order_by()
     )
     labels = dict(Organisation.Kind.choices)
-    kinds = sorted(
+    kind_rows = sorted(
         (
-            _group(
-                labels.get(row["organisation_kind"]) or _("no organisation"),
+            (
+                str(labels.get(row["organisation_kind"]) or _("no organisation")),
                 row["invited"],
                 row["answered"],
             )
             for row in per_kind
         ),
-        key=lambda group: alphabetical(group.label),
+        key=lambda row: alphabetical(row[0]),
     )
-    return ResponseBreakdown(circles=tuple(circles), kinds=tuple(kinds))
+    return ResponseBreakdown(circles=tuple(_groups(circle_rows)), kinds=tuple(_groups(kind_rows)))

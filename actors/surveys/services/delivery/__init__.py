@@ -18,10 +18,10 @@ from .lifecycle import (
     survey_remind,
     surveys_close_due,
 )
+from .mails import mail_context
 from .outbox import (
     ENQUEUE_STALE,
     SendSummary,
-    mail_context,
     mail_retry,
     mails_send,
     sending_start,

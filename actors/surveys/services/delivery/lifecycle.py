@@ -118,10 +118,11 @@ def mails_sweep(*, now: datetime | None = None) -> SweepSummary:
 
 def _reminder_recipients(survey: Survey) -> QuerySet[Invitation]:
     """Invitations to remind: invited (mail sent), not answered, not opted out, and fewer
-    than ``max_reminders`` reminders sent or on their way."""
+    than ``max_reminders`` reminders sent, on their way or failed (a failed one may have
+    arrived after all, and "send again" must not make it one more)."""
     reminders = (
         Mail.objects.filter(invitation=OuterRef("pk"), kind=Mail.Kind.REMINDER)
-        .exclude(status__in=[Mail.Status.CANCELLED, Mail.Status.FAILED])
+        .exclude(status=Mail.Status.CANCELLED)
         .order_by()
         .values("invitation")
         .annotate(count=Count("pk"))
@@ -236,6 +237,8 @@ def survey_close(*, by: User | None = None, survey: Survey) -> Survey:
     survey.status = Survey.Status.CLOSED
     survey.closed_at = now
     survey.save(update_fields=["status", "closed_at", "updated_at"])
+    # Rows a worker has claimed are left to it: it checks the survey right
+    # before each mail and cancels the rest, while one already on its way ends "sent".
     Mail.objects.filter(invitation__survey=survey, status=Mail.Status.QUEUED).update(
         status=Mail.Status.CANCELLED, error=german(_("Survey closed")), updated_at=now
     )

@@ -27,11 +27,11 @@ from django.utils.translation import gettext as _
 
 from actors.models import Consent
 from actors.selectors import consent_check
-from integration.core.emails import absolute_url, email_send
 from integration.core.models import User
 
-from ... import tokens
 from ...models import Mail, Survey
+from .mails import mail_context, mail_deliver
+from .smtp_errors import breaks_connection, is_permanent, smtp_text
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,10 @@ def sending_timeout() -> timedelta:
     """How long a row may stay ``sending`` before it counts as left by a dead worker.
 
     A batch is claimed when its task starts and a task is killed at Celery's
-    hard time limit, so a live worker never holds a row longer than that.
+    hard time limit, so a live worker never holds a row longer than that. Only
+    the prefork pool (Celery's default, as in docker-compose.yml) enforces the
+    limit; with ``--pool solo`` or threads a hung task could hold its rows
+    longer, and the sweep would send them a second time.
     """
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
@@ -264,69 +267,37 @@ def _mail_finish(mail: Mail, **changes) -> bool:
     )
 
 
-def mail_context(mail: Mail) -> dict:
-    """What the invitation and reminder templates show (see ``emails/invitation.txt``)."""
-    invitation = mail.invitation
-    survey = invitation.survey
-    token = tokens.invitation_token(invitation)
-    return {
-        "person": invitation.person,
-        "survey": survey,
-        "is_reminder": mail.kind == Mail.Kind.REMINDER,
-        "respond_url": absolute_url("surveys:respond", token),
-        "opt_out_url": absolute_url("surveys:opt_out", token),
-    }
+def _claim_still_valid(mail: Mail) -> bool:
+    """Right before sending: is the row still this claim's, and may the mail still go?
 
-
-def _mail_deliver(mail: Mail, context: dict, connection) -> None:
-    headers = {
-        # RFC 2369 and 8058: mail clients offer "unsubscribe", which POSTs to the link.
-        "List-Unsubscribe": f"<{context['opt_out_url']}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-    if context["survey"].contact_email:
-        headers["Reply-To"] = context["survey"].contact_email
-    email_send(
-        template=f"surveys/emails/{mail.kind}",
-        context=context,
-        to=[mail.invitation.person.email],
-        headers=headers,
-        connection=connection,
+    The batch was checked when it was claimed; since then the survey may have
+    been closed, the person may have opted out, answered (reminders) or lost
+    the consent. One query; a mail that may no longer go is cancelled with the
+    reason. What remains is the moment between this check and the server's
+    answer: a mail already on its way when the survey is closed still arrives.
+    """
+    valid_consent = Consent.objects.filter(
+        person=OuterRef("invitation__person"),
+        purpose=Consent.Purpose.SURVEYS,
+        withdrawn_at__isnull=True,
     )
-
-
-def _smtp_text(error: Exception) -> str:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        parts = error.recipients.values()
-        return "; ".join(f"{code} {_decoded(message)}" for code, message in parts)
-    if isinstance(error, smtplib.SMTPResponseException):
-        return f"{error.smtp_code} {_decoded(error.smtp_error)}"
-    return str(error) or type(error).__name__
-
-
-def _decoded(message) -> str:
-    return message.decode(errors="replace") if isinstance(message, bytes) else str(message)
-
-
-def _is_permanent(error: Exception) -> bool:
-    """Will the server refuse this mail again? Connection trouble, timeouts and 4xx are
-    transient; a refused address, a 5xx answer and any other SMTP error are not."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
+    rules = Q(
+        invitation__survey__status=Survey.Status.RUNNING,
+        invitation__opted_out_at__isnull=True,
+    ) & Q(Exists(valid_consent))
+    if mail.kind == Mail.Kind.REMINDER:
+        rules &= Q(invitation__has_responded=False)
+    claim = Mail.objects.filter(
+        pk=mail.pk, status=Mail.Status.SENDING, sending_since=mail.sending_since
+    )
+    if claim.filter(rules).exists():
         return True
-    if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code >= 500
-    if isinstance(error, smtplib.SMTPServerDisconnected):
-        return False
-    return isinstance(error, smtplib.SMTPException)
-
-
-def _breaks_connection(error: Exception) -> bool:
-    """After this error the connection cannot carry the next mail: reopen it."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return False
-    if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code == 421  # the server is closing the connection
-    return True
+    current = claim.select_related("invitation__survey", "invitation__person").first()
+    if current is not None:  # still ours, but a rule says no
+        with translation.override("de"):
+            reason = _mail_obstacle(current, timezone.now()) or _("Not to be sent any more")
+        _mail_finish(mail, status=Mail.Status.CANCELLED, error=reason)
+    return False
 
 
 def _mail_not_sent(
@@ -336,8 +307,8 @@ def _mail_not_sent(
 
     ``transient``: the connection could not be opened, which says nothing about this mail.
     """
-    detail = _smtp_text(error)
-    permanent = not transient and _is_permanent(error)
+    detail = smtp_text(error)
+    permanent = not transient and is_permanent(error)
     attempts = Mail.objects.filter(pk=mail.pk).values_list("attempts", flat=True).first() or 0
     given_up = attempts >= settings.SURVEY_MAIL_MAX_ATTEMPTS
     with translation.override("de"):
@@ -372,6 +343,28 @@ class _Batch:
 
     def send(self, mail: Mail, summary: SendSummary) -> bool:
         """Send one claimed mail and record the outcome; False when the server is unreachable."""
+        if not _claim_still_valid(mail):
+            summary.cancelled += 1
+            return True
+        try:
+            return self._send(mail, summary)
+        except (smtplib.SMTPException, OSError):
+            raise
+        except Exception as error:
+            # A bug in rendering or an address Django cannot encode must not
+            # hold up the other mails of the batch: this one fails, with a
+            # report for the operators (logged with the traceback).
+            logger.exception("Survey mail %s could not be built", mail.pk)
+            reason = german(_("Internal error while preparing the mail: %(error)s"))
+            reason = reason % {"error": type(error).__name__}
+            if _mail_finish(
+                mail, status=Mail.Status.FAILED, failed_at=timezone.now(), error=reason
+            ):
+                summary.failed += 1
+            self.close()
+            return True
+
+    def _send(self, mail: Mail, summary: SendSummary) -> bool:
         try:
             context = mail_context(mail)
         except LookupError:
@@ -390,10 +383,10 @@ class _Batch:
                     _mail_not_sent(mail, error, summary, transient=True)
                     return False
                 self.is_open = True
-            _mail_deliver(mail, context, self.connection)
+            mail_deliver(mail, context, self.connection)
         except OSError as error:  # smtplib.SMTPException is an OSError
             _mail_not_sent(mail, error, summary)
-            if _breaks_connection(error):
+            if breaks_connection(error):
                 self.close()
             return True
         # The window that remains: a worker killed between the server's "250 OK"
@@ -436,17 +429,22 @@ def mails_send(*, mail_ids: list[int]) -> SendSummary:
     batch = _Batch()
     # Stop well before the soft time limit: the rest go back to the queue for the sweep.
     deadline = time.monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    tried = 0
     try:
-        for index, mail in enumerate(claimed):
+        for mail in claimed:
             if time.monotonic() > deadline:
-                _mails_release(claimed[index:], until=timezone.now())
                 break
+            tried += 1
             if not batch.send(mail, summary):
                 # The server cannot be reached: one attempt per batch is enough.
-                _mails_release(claimed[index + 1 :], until=timezone.now() + timedelta(minutes=1))
+                _mails_release(claimed[tried:], until=timezone.now() + timedelta(minutes=1))
+                tried = len(claimed)
                 break
     finally:
         batch.close()
+        # Whatever ends the loop early (the deadline, an error in the database)
+        # gives the rows not tried back to the queue at once.
+        _mails_release(claimed[tried:], until=timezone.now())
     return summary
 
 
