@@ -17,6 +17,7 @@ from actors.services.network import consent_withdraw
 from actors.surveys import tasks, tokens
 from actors.surveys.models import Invitation, Mail, Survey
 from actors.surveys.services import delivery
+from actors.surveys.services.delivery import outbox
 
 from .delivery_helpers import recipients, running, survey_with_recipients
 
@@ -349,8 +350,10 @@ def test_mails_send_an_error_in_one_mail_does_not_hold_up_the_batch(scripted, ma
 
 @pytest.mark.parametrize("meanwhile", ["closed", "opted_out", "consent_withdrawn"])
 def test_mails_send_stops_a_claimed_batch_when_the_rules_change_meanwhile(
-    coordinator, scripted, mailoutbox, meanwhile
+    coordinator, scripted, mailoutbox, meanwhile, monkeypatch
 ):
+    # The batch looks again before every mail (in production once a second).
+    monkeypatch.setattr(outbox, "CLAIM_RECHECK_SECONDS", 0)
     survey = running(survey_with_recipients(3))
     invitations = list(survey.invitations.order_by("pk"))
 
@@ -373,3 +376,11 @@ def test_mails_send_stops_a_claimed_batch_when_the_rules_change_meanwhile(
     assert len(mailoutbox) == 1
     assert Mail.objects.filter(status=Mail.Status.SENT).count() == 1
     assert Mail.objects.filter(status=Mail.Status.CANCELLED).count() == 2
+
+
+def test_mails_send_looks_at_the_rules_again_only_once_a_second(coordinator, scripted, mailoutbox):
+    survey = running(survey_with_recipients(3))
+    # Closed after the claim, within the second: the claimed batch still goes out.
+    scripted.script = [lambda: delivery.survey_close(by=coordinator, survey=survey)]
+    delivery.mails_sweep()
+    assert len(mailoutbox) == 3

@@ -10,6 +10,7 @@ exception described in ``mails_sweep``.
 
 from .lifecycle import (
     SweepSummary,
+    mail_retry,
     mails_sweep,
     reminders_plan,
     survey_close,
@@ -22,7 +23,6 @@ from .mails import mail_context
 from .outbox import (
     ENQUEUE_STALE,
     SendSummary,
-    mail_retry,
     mails_send,
     sending_start,
     sending_timeout,

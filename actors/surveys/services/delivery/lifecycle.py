@@ -254,3 +254,39 @@ def surveys_close_due(*, now: datetime | None = None) -> int:
         survey_close(survey=survey)
         closed += 1
     return closed
+
+
+@transaction.atomic
+def mail_retry(*, by: User, mail: Mail) -> Mail:
+    """Queue a failed mail again with fresh attempts, and enqueue it after the commit.
+
+    Only failed mails of running surveys (German ``ValidationError`` otherwise).
+    Permission: ``surveys.change_survey`` (view).
+    """
+    mail = (
+        Mail.objects.select_for_update(of=("self",))
+        .select_related("invitation__survey")
+        .get(pk=mail.pk)
+    )
+    if mail.status != Mail.Status.FAILED:
+        raise ValidationError(_("Only a failed mail can be sent again."))
+    if mail.invitation.survey.status != Survey.Status.RUNNING:
+        raise ValidationError(_("The survey is no longer running."))
+    mail.status = Mail.Status.QUEUED
+    mail.attempts = 0
+    mail.retry_after = mail.failed_at = mail.enqueued_at = mail.sending_since = None
+    mail.error = ""
+    mail.save(
+        update_fields=[
+            "status",
+            "attempts",
+            "retry_after",
+            "failed_at",
+            "enqueued_at",
+            "sending_since",
+            "error",
+            "updated_at",
+        ]
+    )
+    enqueue_after_commit("mails_send_task", [mail.pk])
+    return mail

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -27,7 +26,6 @@ from django.utils.translation import gettext as _
 
 from actors.models import Consent
 from actors.selectors import consent_check
-from integration.core.models import User
 
 from ...models import Mail, Survey
 from .mails import mail_context, mail_deliver
@@ -267,37 +265,65 @@ def _mail_finish(mail: Mail, **changes) -> bool:
     )
 
 
-def _claim_still_valid(mail: Mail) -> bool:
-    """Right before sending: is the row still this claim's, and may the mail still go?
+# How often a batch being sent looks again whether its mails may still go.
+CLAIM_RECHECK_SECONDS = 1.0
+
+
+class _ClaimCheck:
+    """Whether the claimed rows of a batch may still be sent, looked at again every second.
 
     The batch was checked when it was claimed; since then the survey may have
     been closed, the person may have opted out, answered (reminders) or lost
-    the consent. One query; a mail that may no longer go is cancelled with the
-    reason. What remains is the moment between this check and the server's
-    answer: a mail already on its way when the survey is closed still arrives.
+    the consent. One query for the rest of the batch, at most once every
+    ``CLAIM_RECHECK_SECONDS`` (a query per mail would cost a third of the
+    throughput); a mail that may no longer go is cancelled with the reason.
+    So a mail can still go out up to a second after the survey was closed.
     """
-    valid_consent = Consent.objects.filter(
-        person=OuterRef("invitation__person"),
-        purpose=Consent.Purpose.SURVEYS,
-        withdrawn_at__isnull=True,
-    )
-    rules = Q(
-        invitation__survey__status=Survey.Status.RUNNING,
-        invitation__opted_out_at__isnull=True,
-    ) & Q(Exists(valid_consent))
-    if mail.kind == Mail.Kind.REMINDER:
-        rules &= Q(invitation__has_responded=False)
-    claim = Mail.objects.filter(
-        pk=mail.pk, status=Mail.Status.SENDING, sending_since=mail.sending_since
-    )
-    if claim.filter(rules).exists():
-        return True
-    current = claim.select_related("invitation__survey", "invitation__person").first()
-    if current is not None:  # still ours, but a rule says no
-        with translation.override("de"):
-            reason = _mail_obstacle(current, timezone.now()) or _("Not to be sent any more")
-        _mail_finish(mail, status=Mail.Status.CANCELLED, error=reason)
-    return False
+
+    def __init__(self, claimed: list[Mail]):
+        self.claimed = claimed
+        self.valid = {mail.pk for mail in claimed}  # checked at the claim
+        self.checked_at = time.monotonic()
+
+    def allows(self, mail: Mail, index: int) -> bool:
+        if time.monotonic() - self.checked_at >= CLAIM_RECHECK_SECONDS:
+            self._refresh(self.claimed[index:])
+        if mail.pk in self.valid:
+            return True
+        current = (
+            Mail.objects.filter(
+                pk=mail.pk, status=Mail.Status.SENDING, sending_since=mail.sending_since
+            )
+            .select_related("invitation__survey", "invitation__person")
+            .first()
+        )
+        if current is not None:  # still ours, but a rule says no
+            with translation.override("de"):
+                reason = _mail_obstacle(current, timezone.now()) or _("Not to be sent any more")
+            _mail_finish(mail, status=Mail.Status.CANCELLED, error=reason)
+        return False
+
+    def _refresh(self, rest: list[Mail]) -> None:
+        valid_consent = Consent.objects.filter(
+            person=OuterRef("invitation__person"),
+            purpose=Consent.Purpose.SURVEYS,
+            withdrawn_at__isnull=True,
+        )
+        still_ours = Q()
+        for since in {mail.sending_since for mail in rest}:
+            still_ours |= Q(sending_since=since)
+        self.valid = set(
+            Mail.objects.filter(
+                still_ours,
+                Exists(valid_consent),
+                Q(kind=Mail.Kind.INVITATION) | Q(invitation__has_responded=False),
+                pk__in=[mail.pk for mail in rest],
+                status=Mail.Status.SENDING,
+                invitation__survey__status=Survey.Status.RUNNING,
+                invitation__opted_out_at__isnull=True,
+            ).values_list("pk", flat=True)
+        )
+        self.checked_at = time.monotonic()
 
 
 def _mail_not_sent(
@@ -341,9 +367,9 @@ class _Batch:
         self.connection = get_connection()
         self.is_open = False
 
-    def send(self, mail: Mail, summary: SendSummary) -> bool:
+    def send(self, mail: Mail, summary: SendSummary, *, allowed: bool = True) -> bool:
         """Send one claimed mail and record the outcome; False when the server is unreachable."""
-        if not _claim_still_valid(mail):
+        if not allowed:
             summary.cancelled += 1
             return True
         try:
@@ -430,12 +456,13 @@ def mails_send(*, mail_ids: list[int]) -> SendSummary:
     # Stop well before the soft time limit: the rest go back to the queue for the sweep.
     deadline = time.monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
     tried = 0
+    check = _ClaimCheck(claimed)
     try:
-        for mail in claimed:
+        for index, mail in enumerate(claimed):
             if time.monotonic() > deadline:
                 break
             tried += 1
-            if not batch.send(mail, summary):
+            if not batch.send(mail, summary, allowed=check.allows(mail, index)):
                 # The server cannot be reached: one attempt per batch is enough.
                 _mails_release(claimed[tried:], until=timezone.now() + timedelta(minutes=1))
                 tried = len(claimed)
@@ -446,39 +473,3 @@ def mails_send(*, mail_ids: list[int]) -> SendSummary:
         # gives the rows not tried back to the queue at once.
         _mails_release(claimed[tried:], until=timezone.now())
     return summary
-
-
-@transaction.atomic
-def mail_retry(*, by: User, mail: Mail) -> Mail:
-    """Queue a failed mail again with fresh attempts, and enqueue it after the commit.
-
-    Only failed mails of running surveys (German ``ValidationError`` otherwise).
-    Permission: ``surveys.change_survey`` (view).
-    """
-    mail = (
-        Mail.objects.select_for_update(of=("self",))
-        .select_related("invitation__survey")
-        .get(pk=mail.pk)
-    )
-    if mail.status != Mail.Status.FAILED:
-        raise ValidationError(_("Only a failed mail can be sent again."))
-    if mail.invitation.survey.status != Survey.Status.RUNNING:
-        raise ValidationError(_("The survey is no longer running."))
-    mail.status = Mail.Status.QUEUED
-    mail.attempts = 0
-    mail.retry_after = mail.failed_at = mail.enqueued_at = mail.sending_since = None
-    mail.error = ""
-    mail.save(
-        update_fields=[
-            "status",
-            "attempts",
-            "retry_after",
-            "failed_at",
-            "enqueued_at",
-            "sending_since",
-            "error",
-            "updated_at",
-        ]
-    )
-    enqueue_after_commit("mails_send_task", [mail.pk])
-    return mail
