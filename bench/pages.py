@@ -63,6 +63,8 @@ PAGES = (
     Page("person search", "/network/people/?q=haddad", user=COORDINATOR),
     Page("person detail", "/network/people/{person}/", user=COORDINATOR),
     Page("circle detail", "/network/circles/{round_table}/", user=COORDINATOR),
+    Page("concept", "/concept/", user=COORDINATOR),
+    Page("catalogue (1,000 measures)", "/concept/versions/{catalogue}/", user=COORDINATOR),
 )
 
 
@@ -163,6 +165,10 @@ def prepare_database(*, scale: int) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     print(f"Seeding demo data (scale {scale}) …", flush=True)
     call_command("seed_demo", scale=scale, force=True, stdout=io.StringIO())
+    from bench.measures import seed_catalogue
+
+    print("Seeding a catalogue of 1,000 measures …", flush=True)
+    seed_catalogue()
 
 
 def session_cookie(username: str) -> str:
@@ -389,10 +395,13 @@ def demo_ids() -> dict[str, int]:
     """Primary keys of the demo rows that page paths name (after seeding)."""
     from actors.demo import ROUND_TABLE
     from actors.models import Circle, Person
+    from bench.measures import BENCH_CONCEPT
+    from measures.models import ConceptVersion
 
     round_table = Circle.objects.get(name=ROUND_TABLE)
     person = Person.objects.filter(circle_memberships__circle=round_table).order_by("pk").first()
-    return {"round_table": round_table.pk, "person": person.pk}
+    catalogue = ConceptVersion.objects.get(concept__title=BENCH_CONCEPT)
+    return {"round_table": round_table.pk, "person": person.pk, "catalogue": catalogue.pk}
 
 
 def run(args: argparse.Namespace) -> None:

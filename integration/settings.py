@@ -340,6 +340,13 @@ SURVEY_MAIL_MAX_ATTEMPTS = env.int("SURVEY_MAIL_MAX_ATTEMPTS", default=6)
 SURVEY_BATCH_SIZE = env.int("SURVEY_BATCH_SIZE", default=50)
 
 # =============================================================================
+# MEASURES
+# =============================================================================
+# A measure with no status update for this many months is listed as stale, and
+# the coordinator can remind its lead department.
+MEASURE_STALE_MONTHS = env.int("MEASURE_STALE_MONTHS", default=6)
+
+# =============================================================================
 # SECURITY
 # =============================================================================
 SESSION_COOKIE_HTTPONLY = True

@@ -35,9 +35,23 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "actors.view_circle",
         # Whether and why a contact may be emailed (invitations go out from here).
         "actors.view_consent",
+        # The concept: read all; status updates only on the measures their
+        # department leads (measures.services.updates checks it).
+        "measures.view_concept",
+        "measures.view_conceptversion",
+        "measures.view_goal",
+        "measures.view_measure",
+        "measures.view_statusupdate",
+        "measures.add_statusupdate",
     ),
     Role.COMMITTEE_MEMBER: (
         "core.view_dashboard",
         "core.view_fieldofaction",
+        # The concept and its Umsetzungsstand are reported to the committees.
+        "measures.view_concept",
+        "measures.view_conceptversion",
+        "measures.view_goal",
+        "measures.view_measure",
+        "measures.view_statusupdate",
     ),
 }

@@ -17,7 +17,15 @@ def test_roles_sync_creates_groups_with_their_permissions():
     assert {"add_fieldofaction", "change_fieldofaction", "view_user"} <= coordination
     assert not {"add_user", "change_user", "delete_user"} & coordination
     committee = set(groups["Gremienmitglied"].permissions.values_list("codename", flat=True))
-    assert committee == {"view_dashboard", "view_fieldofaction"}
+    assert committee == {
+        "view_dashboard",
+        "view_fieldofaction",
+        "view_concept",
+        "view_conceptversion",
+        "view_goal",
+        "view_measure",
+        "view_statusupdate",
+    }
 
 
 def test_roles_sync_removes_permissions_granted_by_hand():

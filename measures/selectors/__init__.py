@@ -1,0 +1,1 @@
+"""Read queries of the integration concept, scoped to what a user may see."""

@@ -1,0 +1,213 @@
+"""Versions of the concept and its catalogue of goals and measures.
+
+An adopted version is read-only; goals and measures change only in a revision
+(the first draft of a concept is a revision too). Starting a revision copies
+the catalogue of an adopted version, keys included, so the two can be compared.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from actors.models import Organisation
+from integration.core.models import User
+from integration.core.services import fields_apply
+
+from ..models import Concept, ConceptVersion, Goal, Measure
+
+GOAL_FIELDS = {"number", "title", "description", "field_of_action"}
+MEASURE_FIELDS = {
+    "goal",
+    "number",
+    "title",
+    "description",
+    "target_group",
+    "lead",
+    "contact",
+    "status",
+    "priority",
+    "start_on",
+    "end_on",
+    "estimated_cost",
+    "funding_note",
+}
+# What a revision copies of a goal and a measure besides the keys (and the
+# last status with its date: the Umsetzungsstand goes on in the new version).
+_GOAL_COPIED = ("key", "number", "title", "description", "field_of_action_id")
+_MEASURE_COPIED = (
+    "key",
+    "number",
+    "title",
+    "description",
+    "target_group",
+    "lead_id",
+    "contact_id",
+    "status",
+    "priority",
+    "start_on",
+    "end_on",
+    "estimated_cost",
+    "funding_note",
+    "last_update_on",
+)
+
+
+def _locked_version(version: ConceptVersion) -> ConceptVersion:
+    return ConceptVersion.objects.select_for_update().get(pk=version.pk)
+
+
+def version_check_editable(version: ConceptVersion) -> None:
+    """Refuse changes to an adopted version (with the German reason)."""
+    if not version.is_editable:
+        raise ValidationError(
+            _("“%(label)s” is adopted and cannot be changed any more. Start a revision instead.")
+            % {"label": version.label}
+        )
+
+
+@transaction.atomic
+def concept_create(*, by: User | None, title: str, label: str, description: str = "") -> Concept:
+    """Create a concept with its first draft (a revision without a predecessor)."""
+    concept = Concept(title=title, description=description)
+    concept.full_clean()
+    concept.save()
+    draft = ConceptVersion(concept=concept, label=label, status=ConceptVersion.Status.REVISION)
+    draft.full_clean()
+    draft.save()
+    return concept
+
+
+@transaction.atomic
+def version_revise(*, by: User | None, version: ConceptVersion, label: str = "") -> ConceptVersion:
+    """Start a revision of the adopted ``version``: a copy of its goals and measures.
+
+    Keys, partners and each measure's last status and date are copied; the status
+    updates stay with the old version, which does not change. One revision per
+    concept at a time.
+    """
+    # Locking the concept serialises two coordinators starting a revision at once.
+    Concept.objects.select_for_update().get(pk=version.concept_id)
+    version = ConceptVersion.objects.get(pk=version.pk)
+    if version.status != ConceptVersion.Status.ADOPTED:
+        raise ValidationError(_("Only an adopted version can be revised."))
+    if ConceptVersion.objects.filter(
+        concept_id=version.concept_id, status=ConceptVersion.Status.REVISION
+    ).exists():
+        raise ValidationError(_("A revision of this concept is already in progress."))
+    revision = ConceptVersion(
+        concept_id=version.concept_id,
+        label=label or _("Revision of %(label)s") % {"label": version.label},
+        status=ConceptVersion.Status.REVISION,
+        based_on=version,
+    )
+    revision.full_clean()
+    revision.save()
+
+    goals = list(version.goals.all())
+    Goal.objects.bulk_create(
+        Goal(version=revision, **{name: getattr(goal, name) for name in _GOAL_COPIED})
+        for goal in goals
+    )
+    # Map old goals to their copies by key: one query, whatever the backend
+    # returns from bulk_create.
+    new_goal_ids = dict(revision.goals.values_list("key", "pk"))
+    goal_key = {goal.pk: goal.key for goal in goals}
+
+    measures = list(Measure.objects.filter(goal__version=version).prefetch_related("partners"))
+    Measure.objects.bulk_create(
+        Measure(
+            goal_id=new_goal_ids[goal_key[measure.goal_id]],
+            **{name: getattr(measure, name) for name in _MEASURE_COPIED},
+        )
+        for measure in measures
+    )
+    new_measure_ids = dict(Measure.objects.filter(goal__version=revision).values_list("key", "pk"))
+    through = Measure.partners.through
+    through.objects.bulk_create(
+        through(measure_id=new_measure_ids[measure.key], organisation_id=partner.pk)
+        for measure in measures
+        for partner in measure.partners.all()
+    )
+    return revision
+
+
+@transaction.atomic
+def version_adopt(
+    *, by: User | None, version: ConceptVersion, adopted_on: date, adopted_by: str = ""
+) -> ConceptVersion:
+    """Adopt a revision: from now on it is read-only and the concept's current version."""
+    version = _locked_version(version)
+    if version.status != ConceptVersion.Status.REVISION:
+        raise ValidationError(_("This version is adopted already."))
+    if adopted_on is None:
+        raise ValidationError(
+            {"adopted_on": _("An adopted version needs the date of its adoption.")}
+        )
+    version.status = ConceptVersion.Status.ADOPTED
+    version.adopted_on = adopted_on
+    version.adopted_by = adopted_by
+    version.full_clean()
+    version.save()
+    return version
+
+
+@transaction.atomic
+def goal_create(*, by: User | None, version: ConceptVersion, **data) -> Goal:
+    """Add a goal to a revision; numbers are unique within the version."""
+    version = _locked_version(version)
+    version_check_editable(version)
+    goal = Goal(version=version)
+    fields_apply(goal, GOAL_FIELDS, data)
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, by: User | None, goal: Goal, **changes) -> Goal:
+    """Change a goal of a revision."""
+    version_check_editable(_locked_version(goal.version))
+    fields_apply(goal, GOAL_FIELDS, changes)
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+def _check_goal(goal: Goal, version: ConceptVersion) -> None:
+    if goal.version_id != version.pk:
+        raise ValidationError({"goal": _("The goal belongs to another version.")})
+
+
+def _save_measure(measure: Measure, partners: list[Organisation] | None) -> Measure:
+    measure.full_clean()
+    measure.save()
+    if partners is not None:
+        measure.partners.set(partners)
+    return measure
+
+
+@transaction.atomic
+def measure_create(
+    *, by: User | None, goal: Goal, partners: list[Organisation] | None = None, **data
+) -> Measure:
+    """Add a measure to a goal of a revision; numbers are unique within the goal."""
+    version = _locked_version(goal.version)
+    version_check_editable(version)
+    measure = Measure(goal=goal)
+    fields_apply(measure, MEASURE_FIELDS, data)
+    _check_goal(measure.goal, version)
+    return _save_measure(measure, partners)
+
+
+@transaction.atomic
+def measure_update(
+    *, by: User | None, measure: Measure, partners: list[Organisation] | None = None, **changes
+) -> Measure:
+    """Change a measure of a revision; it may move to another goal of the same version."""
+    version = _locked_version(measure.goal.version)
+    version_check_editable(version)
+    fields_apply(measure, MEASURE_FIELDS, changes)
+    _check_goal(measure.goal, version)
+    return _save_measure(measure, partners)

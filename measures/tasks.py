@@ -1,0 +1,15 @@
+"""Celery entry points of the integration concept."""
+
+from datetime import date
+
+from celery import shared_task
+
+from .services import updates
+
+
+# Each recipient is marked before their mail goes out (see stale_reminder_send), so a
+# retry after an SMTP error or a second delivery (acks_late) mails nobody twice.
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, retry_backoff_max=3600, max_retries=5)
+def stale_reminder_send_task(lead_id: int, day: str) -> int:
+    """Send one lead department its stale-measures reminder; returns the mails sent."""
+    return updates.stale_reminder_send(lead_id=lead_id, day=date.fromisoformat(day))
