@@ -4,11 +4,14 @@ The lists towns keep today are Excel sheets or CSV exports of them, one row per
 contact: Organisation, Art, Anrede, Titel, Vorname, Nachname, E-Mail, Telefon,
 Funktion, Sprachen, Ehrenamt, Netzwerkrunden, Handlungsfelder, Notizen.
 
-``read_table`` (``reading``) turns uploaded bytes into rows, ``reference_load``
-(``reference``) reads what the rows are checked against, and ``plan_build``
-(``validation``) checks every row and says in German what importing it would
-do. ``services.transfer.import_apply`` carries a plan out.
+``read_table`` (``reading``, on ``integration.core.tabular.read_sheet``) turns
+uploaded bytes into rows, ``reference_load`` (``reference``) reads what the rows
+are checked against, and ``plan_build`` (``validation``) checks every row and
+says in German what importing it would do. ``services.transfer.import_apply``
+carries a plan out.
 """
+
+from integration.core.tabular import ImportFileError
 
 from .columns import (
     COLUMN_BY_KEY,
@@ -18,7 +21,6 @@ from .columns import (
     PERSON_KEYS,
     SALUTATIONS,
     Column,
-    ImportFileError,
 )
 from .reading import Row, Table, read_table
 from .reference import Reference, reference_load

@@ -1,4 +1,4 @@
-"""The columns an import file may have, the words its cells use, and the file error.
+"""The columns an import file may have and the words its cells use.
 
 Shared by ``reading`` (headers) and ``validation`` (cells); no database access.
 """
@@ -9,14 +9,6 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy
 
 from ..models import Affiliation, Organisation, Person
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read; ``message`` says why, in German."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -192,7 +184,6 @@ NO = {"nein", "n", "no", "0", "falsch", "false", "hauptamt", "hauptamtlich"}
 FORMULA = re.compile(r"^(?:[=@]|[+\-][A-Za-z_.]+[(|!])")
 # UTF-8 read as Windows-1252: "Ã¼" for "ü", "â€“" for "–".
 MOJIBAKE = re.compile("Ã[\u0080-\u00bf\u0152-\u0178\u2013-\u203a]|â€|\ufffd")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 LIST_SEPARATORS = re.compile(r"[;,\n]")
 
 

@@ -7,7 +7,6 @@ actions, and the organisations the valid rows name.
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from integration.core.models import FieldOfAction
+from integration.core.tabular import CONTROL_CHARACTERS
 
 from ..models import Circle, Organisation, Person
 from .columns import (
@@ -153,11 +153,6 @@ def _kind(value: str) -> str | None:
         if wanted in aliases or wanted in {_norm(kind.value), _norm(str(kind.label))}:
             return kind
     return None
-
-
-# Tab, line feed and carriage return are text; the other C0 characters are not,
-# and one could hide a formula from a spreadsheet's view.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _label(key: str) -> str:

@@ -9,9 +9,11 @@ German what importing it would do; ``services.transfer.catalogue_import``
 carries a plan out. ``exporting.catalogue_dataset`` writes the same columns.
 """
 
+from integration.core.tabular import ImportFileError
+
 from .columns import COLUMN_BY_KEY, COLUMNS, REQUIRED_KEYS, Column
 from .exporting import catalogue_dataset
-from .reading import CatalogueTable, ImportFileError, Row, read_catalogue
+from .reading import CatalogueTable, Row, read_catalogue
 from .validation import CataloguePlan, Reference, RowPlan, plan_build, reference_load
 
 __all__ = [

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from actors.importing.columns import FORMULA
 from actors.models import Organisation
 from integration.core.models import FieldOfAction
+from integration.core.tabular import CONTROL_CHARACTERS
 
 from ..models import ConceptVersion, Goal, Measure
 from .columns import COLUMN_BY_KEY, MEASURE_KEYS, PRIORITY_WORDS, STATUS_WORDS, norm
@@ -152,10 +154,19 @@ def _code(code: tuple[int, int]) -> str:
 
 
 def _check_texts(row: Row, plan: RowPlan, columns: list[str]) -> None:
+    # Every column that is read, not only the text ones: NUL would break the database.
     for key in columns:
         value = row.values[key]
         column = COLUMN_BY_KEY[key]
-        if FORMULA.match(value):
+        if CONTROL_CHARACTERS.search(value):
+            plan.errors.append(
+                _(
+                    "The column “%(column)s” contains invisible control characters. Please "
+                    "retype the value."
+                )
+                % {"column": column.header}
+            )
+        elif FORMULA.match(value):
             plan.errors.append(
                 _("“%(column)s” holds a formula (%(value)s); please enter plain text.")
                 % {"column": column.header, "value": value[:40]}
@@ -229,10 +240,16 @@ def _measure_row(row: Row, plan: RowPlan, reference: Reference, columns: list[st
     for key, end in (("start_on", False), ("end_on", True)):
         if key in columns:
             fields[key] = _date(values[key], plan, key, end=end)
-    start, end = fields.get("start_on"), fields.get("end_on")
+    # A column the file leaves out keeps the stored value, which the other must fit.
+    start = fields["start_on"] if "start_on" in columns else getattr(existing, "start_on", None)
+    end = fields["end_on"] if "end_on" in columns else getattr(existing, "end_on", None)
     if start and end and end < start:
         plan.errors.append(
-            _("The end (%(end)s) lies before the start.") % {"end": values["end_on"]}
+            _("The end (%(end)s) lies before the start (%(start)s).")
+            % {
+                "end": formats.date_format(end, "SHORT_DATE_FORMAT"),
+                "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
+            }
         )
     if "estimated_cost" in columns:
         fields["estimated_cost"] = _cost(values["estimated_cost"], plan)

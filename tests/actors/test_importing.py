@@ -317,12 +317,12 @@ def test_plan_digest_changes_when_the_database_does(network_setup):
 
 
 def test_read_table_own_csv_export_quotes_are_undone_but_formulas_stay():
-    from actors.importing import reading
+    from integration.core.tabular import cell_text
 
-    assert reading._cell_text("'+49 2345 61") == "+49 2345 61"
-    assert reading._cell_text("'- Notiz") == "- Notiz"
-    assert reading._cell_text('\'=HYPERLINK("x")') == '\'=HYPERLINK("x")'
-    assert reading._cell_text("'Tante Emma") == "'Tante Emma"
+    assert cell_text("'+49 2345 61") == "+49 2345 61"
+    assert cell_text("'- Notiz") == "- Notiz"
+    assert cell_text('\'=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert cell_text("'Tante Emma") == "'Tante Emma"
 
 
 def test_import_rejects_control_characters_anywhere_in_the_file(network_setup):

@@ -134,6 +134,8 @@ def test_catalogue_import_sample_imports_without_errors(network, revision, coord
         ({"estimated_cost": "teuer"}, "kein Betrag"),
         ({"field_of_action": "Raumfahrt"}, "Unbekanntes Handlungsfeld „Raumfahrt“"),
         ({"title": '=HYPERLINK("http://x")'}, "Formel"),
+        # Beyond the first lines too: NUL would break PostgreSQL, others hide text.
+        ({"description": "x" * 5000 + "Nul\x00Glocke\x07"}, "Steuerzeichen"),
     ],
 )
 def test_plan_build_reports_row_error_in_german(network, revision, coordinator, cells, message):
@@ -322,3 +324,40 @@ def test_catalogue_dataset_runs_constant_queries(django_assert_max_num_queries, 
     with django_assert_max_num_queries(3):
         dataset = importing.catalogue_dataset(version)
     assert dataset.height == 3 + 15
+
+
+def test_plan_build_checks_a_new_end_against_the_stored_start(network, revision):
+    goal = GoalFactory(version=revision, number=1, title="Sprache fördern")
+    MeasureFactory(goal=goal, number=1, start_on=date(2026, 3, 1), end_on=None)
+    header = [column.header for column in COLUMNS if column.key != "start_on"]
+    cells = [
+        cell
+        for column, cell in zip(COLUMNS, row(end_on="31.12.2025"), strict=True)
+        if column.key != "start_on"
+    ]
+    plan = plan_of(revision, csv_bytes(cells, header=header))
+    assert any("vor dem Beginn (01.03.2026)" in error for error in errors_of(plan)[2])
+
+
+def test_read_catalogue_counts_xlsx_rows_whatever_the_sheet_says(revision, settings):
+    # A sheet without its <dimension> claims no size; the rows are counted anyway.
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    for _number in range(12):
+        sheet.append(row())
+    out = io.BytesIO()
+    workbook.save(out)
+    settings.IMPORT_MAX_ROWS = 10
+
+    class NoDimension:
+        def __init__(self, worksheet):
+            self.title, self.rows, self.max_row = worksheet.title, worksheet.rows, None
+
+    from integration.core import tabular as module
+
+    counted = module._CountedRows(NoDimension(sheet), limit=11)
+    with pytest.raises(importing.ImportFileError, match="10"):
+        list(counted.rows)
