@@ -136,7 +136,7 @@ TEMPLATES = [
 # Widgets (a select renders a template per option) are rendered with Jinja2,
 # several times faster than Django's engine for long filter forms; pages and
 # crispy layouts stay Django templates.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+FORM_RENDERER = "integration.core.renderers.FormRenderer"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
