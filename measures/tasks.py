@@ -7,8 +7,10 @@ from celery import shared_task
 from .services import updates
 
 
-# Each recipient is marked before their mail goes out (see stale_reminder_send), so a
-# retry after an SMTP error or a second delivery (acks_late) mails nobody twice.
+# The service raises only transient errors (connection, timeout, 4xx): a refused address
+# (5xx) is logged and skipped there, so it cannot keep the others waiting through the
+# retries. Each recipient is marked before their mail goes out (see stale_reminder_send),
+# so a retry or a second delivery (acks_late) mails nobody twice.
 @shared_task(autoretry_for=(OSError,), retry_backoff=60, retry_backoff_max=3600, max_retries=5)
 def stale_reminder_send_task(lead_id: int, day: str) -> int:
     """Send one lead department its stale-measures reminder; returns the mails sent."""

@@ -11,6 +11,7 @@ from django.utils.translation import gettext, ngettext
 from integration.core.models import FieldOfAction, User
 
 from ..models import Concept, ConceptVersion, Goal, Measure, StatusUpdate
+from .updates import current_version_ids
 
 # A measure past its end is overdue unless it came to one of these ends.
 CLOSED_STATUSES = (Measure.Status.DONE, Measure.Status.PERMANENT, Measure.Status.DISCARDED)
@@ -53,21 +54,22 @@ def measures_visible_to(*, user: User) -> QuerySet[Measure]:
 
 
 def concept_current_version(*, user: User, concept: Concept | None = None) -> ConceptVersion | None:
-    """The version a concept is read in: the newest adopted one, else the revision.
+    """The version a concept is read in: the newest adopted one, else the revision
+    (``current_version_ids`` decides, the same rule as for status updates).
 
     Without ``concept`` the first concept is meant (a town has one).
     """
-    versions = versions_visible_to(user=user)
     if concept is None:
         concept = Concept.objects.order_by("title", "pk").first()
         if concept is None:
             return None
-    versions = versions.filter(concept=concept)
-    adopted = versions.filter(status=ConceptVersion.Status.ADOPTED)
     return (
-        adopted.order_by("-adopted_on", "-created_at", "-pk").first()
-        or versions.filter(status=ConceptVersion.Status.REVISION).first()
+        versions_visible_to(user=user).filter(concept=concept, pk__in=current_version_ids()).first()
     )
+
+
+def version_is_current(*, version: ConceptVersion) -> bool:
+    return version.pk in current_version_ids()
 
 
 def version_list(*, user: User) -> QuerySet[ConceptVersion]:
@@ -172,8 +174,17 @@ def measure_detail(*, user: User) -> QuerySet[Measure]:
 
 
 def measure_timeline(*, measure: Measure) -> list[StatusUpdate]:
-    """The status updates of ``measure``, newest first, with their authors."""
-    return list(measure.updates.select_related("author").order_by("-date", "-pk"))
+    """The status updates of ``measure`` in every version of its concept, newest first,
+    with their authors and versions: the copies of a measure share its key, and
+    updates stay with the version they were recorded in. One query."""
+    return list(
+        StatusUpdate.objects.filter(
+            measure__key=measure.key,
+            measure__goal__version__concept_id=measure.goal.version.concept_id,
+        )
+        .select_related("author", "measure__goal__version")
+        .order_by("-date", "-created_at", "-pk")
+    )
 
 
 # Comparing two versions

@@ -21,8 +21,10 @@ CLOSED_STATUSES = (Measure.Status.DONE, Measure.Status.PERMANENT, Measure.Status
 
 
 def current_version_ids() -> set[int]:
-    """The current version of every concept: its newest adopted version, or, while
-    none is adopted yet, its revision. One query."""
+    """The current version of every concept: its newest adopted version (by
+    ``adopted_on``, then ``created_at``, then pk), or, while none is adopted yet, its
+    revision. One query. The one rule for "current": ``concept_current_version`` and
+    starting a revision use it too."""
     versions = ConceptVersion.objects.values_list(
         "pk", "concept_id", "status", "adopted_on", "created_at"
     )

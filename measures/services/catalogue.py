@@ -9,13 +9,16 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from actors.models import Organisation
 from integration.core.models import User
 from integration.core.services import fields_apply
 
-from ..models import Concept, ConceptVersion, Goal, Measure
+from ..models import Concept, ConceptVersion, Goal, Measure, StatusUpdate
+from ..selectors.updates import current_version_ids
 
 GOAL_FIELDS = {"number", "title", "description", "field_of_action"}
 MEASURE_FIELDS = {
@@ -81,17 +84,20 @@ def concept_create(*, by: User | None, title: str, label: str, description: str 
 
 @transaction.atomic
 def version_revise(*, by: User | None, version: ConceptVersion, label: str = "") -> ConceptVersion:
-    """Start a revision of the adopted ``version``: a copy of its goals and measures.
+    """Start a revision of the current ``version``: a copy of its goals and measures.
 
     Keys, partners and each measure's last status and date are copied; the status
     updates stay with the old version, which does not change. One revision per
-    concept at a time.
+    concept at a time, and only of its current version (an older one would, once
+    adopted, undo what its successors changed).
     """
     # Locking the concept serialises two coordinators starting a revision at once.
     Concept.objects.select_for_update().get(pk=version.concept_id)
     version = ConceptVersion.objects.get(pk=version.pk)
     if version.status != ConceptVersion.Status.ADOPTED:
         raise ValidationError(_("Only an adopted version can be revised."))
+    if version.pk not in current_version_ids():
+        raise ValidationError(_("Only the current version of the concept can be revised."))
     if ConceptVersion.objects.filter(
         concept_id=version.concept_id, status=ConceptVersion.Status.REVISION
     ).exists():
@@ -133,11 +139,54 @@ def version_revise(*, by: User | None, version: ConceptVersion, label: str = "")
     return revision
 
 
+def _newest_adopted(concept_id: int) -> ConceptVersion | None:
+    """The concept's current version if adopted: its newest adopted one."""
+    return ConceptVersion.objects.filter(
+        concept_id=concept_id, status=ConceptVersion.Status.ADOPTED, pk__in=current_version_ids()
+    ).first()
+
+
+def _progress_carry_over(revision: ConceptVersion) -> int:
+    """Take over the Umsetzungsstand recorded on the predecessor while ``revision`` was
+    worked on: while a revision is open the adopted version stays current and its
+    measures get the status updates, the copies keep the state of the day the
+    revision started. A copy gets its predecessor's status and date where those are
+    newer, or as new but recorded after the revision started. One query."""
+    if revision.based_on_id is None:
+        return 0
+    old = Measure.objects.filter(goal__version_id=revision.based_on_id, key=OuterRef("key"))
+    recorded_since = StatusUpdate.objects.filter(
+        measure_id=OuterRef("pk"),
+        date=OuterRef("last_update_on"),
+        created_at__gte=revision.created_at,
+    )
+    newer = old.alias(recorded_since=Exists(recorded_since)).filter(
+        Q(last_update_on__gt=OuterRef("last_update_on"))
+        | Q(last_update_on=OuterRef("last_update_on"), recorded_since=True)
+    )
+    dated = old.filter(last_update_on__isnull=False)
+    copies = Measure.objects.filter(goal_id__in=Goal.objects.filter(version=revision).values("pk"))
+    return (
+        copies.alias(has_newer=Exists(newer), has_dated=Exists(dated))
+        .filter(Q(has_newer=True) | Q(last_update_on__isnull=True, has_dated=True))
+        .update(
+            status=Subquery(old.values("status")[:1]),
+            last_update_on=Subquery(old.values("last_update_on")[:1]),
+            updated_at=timezone.now(),
+        )
+    )
+
+
 @transaction.atomic
 def version_adopt(
     *, by: User | None, version: ConceptVersion, adopted_on: date, adopted_by: str = ""
 ) -> ConceptVersion:
-    """Adopt a revision: from now on it is read-only and the concept's current version."""
+    """Adopt a revision: from now on it is read-only and the concept's current version.
+
+    The date may not lie before the adoption of the concept's newest adopted version
+    (normally the one revised), so the newest adoption is always the current version.
+    Status updates recorded on the predecessor meanwhile carry over to the copies.
+    """
     version = _locked_version(version)
     if version.status != ConceptVersion.Status.REVISION:
         raise ValidationError(_("This version is adopted already."))
@@ -145,11 +194,23 @@ def version_adopt(
         raise ValidationError(
             {"adopted_on": _("An adopted version needs the date of its adoption.")}
         )
+    newest = _newest_adopted(version.concept_id)
+    if newest is not None and adopted_on < newest.adopted_on:
+        raise ValidationError(
+            {
+                "adopted_on": _("The adoption cannot lie before that of “%(label)s” on %(date)s.")
+                % {
+                    "label": newest.label,
+                    "date": formats.date_format(newest.adopted_on, "SHORT_DATE_FORMAT"),
+                }
+            }
+        )
     version.status = ConceptVersion.Status.ADOPTED
     version.adopted_on = adopted_on
     version.adopted_by = adopted_by
     version.full_clean()
     version.save()
+    _progress_carry_over(version)
     return version
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from actors.models import Organisation
+from actors.surveys.services.delivery.smtp_errors import breaks_connection, is_permanent, smtp_text
 from integration.core.emails import absolute_url, email_send
 from integration.core.models import User
 
@@ -29,6 +30,9 @@ from ..selectors.updates import (
 logger = logging.getLogger(__name__)
 
 REMINDER_TEMPLATE = "measures/emails/stale_reminder"
+# A recipient's mark outlives the task's retries (about half an hour), even across
+# midnight; its key names the reminder's day, so the next day is not held up.
+RECIPIENT_MARK_SECONDS = 2 * 24 * 3600
 
 
 @transaction.atomic
@@ -94,6 +98,11 @@ def stale_remind(*, by: User, lead_ids: list[int] | None = None) -> RemindResult
     added atomically (``cache.add``) before the mail is enqueued, so a double
     click or a second window sends nothing more that day. The mail is sent by a
     Celery task after the commit.
+
+    The marks live only in the cache, not in the database. "Once a day" holds
+    across processes only with a shared cache (Redis via ``CACHE_URL``); with the
+    default per-process LocMemCache two web workers (or a worker restarted in
+    between) each see no mark and could both send.
     """
     if not by.has_perm("measures.change_measure"):
         raise PermissionDenied
@@ -135,9 +144,17 @@ def stale_reminder_send(*, lead_id: int, day: date | None = None) -> int:
     """Send the stale-measures reminder of one lead department; returns the mails sent.
 
     Recomputes the stale measures and asks consent again at sending time. Each
-    recipient is marked in the cache for the day before their mail goes out, so
-    a task delivered twice or retried after an SMTP error mails nobody twice;
-    a failed mail frees its mark again for the retry.
+    recipient is marked in the cache for ``day`` before their mail goes out, so
+    a task delivered twice or retried mails nobody twice.
+
+    Per recipient: a permanent SMTP error (address refused with 5xx, a 5xx
+    answer; see ``smtp_errors.is_permanent``) is logged as a warning, the mark
+    stays (the server would refuse again) and the others are still mailed. A
+    transient error (connection, timeout, 4xx) frees that recipient's mark and
+    is raised for the task to retry: at once when the connection is broken,
+    otherwise after the remaining recipients. Nothing is stored in the
+    database: a refused address is only in the log. Like ``stale_remind``, the
+    marks hold across processes only with a shared cache (Redis via ``CACHE_URL``).
     """
     day = day or timezone.localdate()
     lead = Organisation.objects.filter(pk=lead_id).first()
@@ -154,12 +171,12 @@ def stale_reminder_send(*, lead_id: int, day: date | None = None) -> int:
         "my_measures_url": absolute_url("measures:my_measures"),
         "stale_months": settings.MEASURE_STALE_MONTHS,
     }
-    sent = 0
-    timeout = _until_tomorrow(timezone.localtime())
+    sent = refused = 0
+    retry: OSError | None = None
     with get_connection() as connection:
         for person in recipients:
             key = f"{reminder_cache_key(lead_id=lead_id, day=day)}:{person.pk}"
-            if not cache.add(key, 1, timeout=timeout):
+            if not cache.add(key, 1, timeout=RECIPIENT_MARK_SECONDS):
                 continue
             try:
                 email_send(
@@ -168,10 +185,35 @@ def stale_reminder_send(*, lead_id: int, day: date | None = None) -> int:
                     to=[person.email],
                     connection=connection,
                 )
-            except OSError:
-                # smtplib's errors are OSErrors too: free the mark for the task's retry.
+            except OSError as error:  # smtplib's errors are OSErrors too
+                if is_permanent(error):
+                    refused += 1
+                    logger.warning(
+                        "Stale reminder for lead %s not delivered to person %s: %s",
+                        lead_id,
+                        person.pk,
+                        smtp_text(error),
+                    )
+                    if breaks_connection(error):
+                        _reopen(connection)
+                    continue
+                # Transient: free the mark for the task's retry.
                 cache.delete(key)
-                raise
+                if breaks_connection(error):
+                    raise
+                retry = retry or error
+                continue
             sent += 1
-    logger.info("Stale reminder for lead %s: %s mails", lead_id, sent)
+    logger.info("Stale reminder for lead %s: %s mails, %s refused", lead_id, sent, refused)
+    if retry is not None:
+        raise retry
     return sent
+
+
+def _reopen(connection) -> None:
+    """Open ``connection`` afresh after an error that left it unusable."""
+    try:
+        connection.close()
+    except OSError:
+        logger.info("SMTP connection closed with an error", exc_info=True)
+    connection.open()

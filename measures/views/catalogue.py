@@ -60,9 +60,11 @@ class CatalogueView(PermissionRequiredMixin, VersionMixin, TemplateView):
             "revision": revision,
             "can_edit": version.is_editable,
             "can_edit_measures": version.is_editable and user.has_perm("measures.change_measure"),
+            # Only the current version may be revised (the service says so too).
             "can_revise": not version.is_editable
             and revision is None
-            and user.has_perm("measures.change_conceptversion"),
+            and user.has_perm("measures.change_conceptversion")
+            and selectors.version_is_current(version=version),
             "can_adopt": version.is_editable and user.has_perm("measures.change_conceptversion"),
         }
         return context

@@ -62,6 +62,13 @@ def test_catalogue_index_refuses_user_without_role(django_app, user_without_role
 def test_catalogue_index_without_concept(django_app, coordinator):
     page = django_app.get(INDEX, user=coordinator)
     assert "noch keine Fassung" in page.text
+    # Where a concept comes from: the administration, for superusers.
+    assert "Superuser legt das Konzept" in page.text
+    assert reverse("admin:measures_concept_add") not in page.text
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    page = django_app.get(INDEX, user=superuser)
+    page = page.click("Konzept in der Administration anlegen")
+    assert page.request.path == reverse("admin:measures_concept_add")
 
 
 def test_catalogue_filter_form_narrows_and_counts(django_app, coordinator):
@@ -89,10 +96,12 @@ def test_catalogue_version_switcher_and_compare_link(django_app, coordinator):
     page = django_app.get(INDEX, user=coordinator)
     assert "Fortschreibung 2026" in page.html.select_one("h1 + p").text
     assert reverse("measures:version_compare", args=[old.pk, new.pk]) in page.text
+    # The current version may be revised ...
+    assert reverse("measures:version_revise", args=[new.pk]) in page.text
     page = page.click("Fassung 2009 ·", index=0)
     assert page.request.path == old.get_absolute_url()
-    # Viewing the old adopted version while none is in revision offers a revision of it.
-    assert reverse("measures:version_revise", args=[old.pk]) in page.text
+    # ... an older one not: adopted, its revision would undo its successor.
+    assert "/revise/" not in page.text
 
 
 def test_catalogue_revision_shows_edit_and_adopt_only_to_coordination(

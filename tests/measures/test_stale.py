@@ -1,10 +1,13 @@
 """Stale measures: which count, the coordinator's page, and reminders to the leads."""
 
+import logging
 import re
+import smtplib
 from datetime import date, timedelta
 
 import pytest
 import time_machine
+from celery.exceptions import Retry
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +16,7 @@ from django.urls import reverse
 from actors.models import Consent, Organisation
 from measures.models import ConceptVersion, Measure
 from measures.selectors.updates import stale_groups, stale_measures
+from measures.services import updates
 from measures.services.updates import stale_remind, stale_reminder_send
 from measures.tasks import stale_reminder_send_task
 
@@ -293,10 +297,6 @@ def test_stale_reminder_send_asks_consent_again(department, mailoutbox):
 def test_stale_reminder_send_smtp_error_frees_the_recipient_for_the_retry(
     department, mailoutbox, monkeypatch
 ):
-    import smtplib
-
-    from measures.services import updates
-
     stale(department, contact=reachable_person())
     calls = []
 
@@ -312,3 +312,141 @@ def test_stale_reminder_send_smtp_error_frees_the_recipient_for_the_retry(
     assert stale_reminder_send(lead_id=department.pk, day=TODAY) == 1
     assert len(calls) == 1
     assert len(mailoutbox) == 1
+
+
+def three_recipients(department):
+    people = [reachable_person(email=f"kontakt{n}@example.org") for n in range(3)]
+    for person in people:
+        stale(department, contact=person)
+    return people
+
+
+def fail_for(monkeypatch, errors: dict[str, list[Exception]]):
+    """Let ``email_send`` raise the next of ``errors[address]``, else send; returns the tries."""
+    tried = []
+    send = updates.email_send
+
+    def email_send(**kwargs):
+        address = kwargs["to"][0]
+        tried.append(address)
+        if errors.get(address):
+            raise errors[address].pop(0)
+        return send(**kwargs)
+
+    monkeypatch.setattr(updates, "email_send", email_send)
+    return tried
+
+
+def refused(address: str, code: int) -> smtplib.SMTPRecipientsRefused:
+    return smtplib.SMTPRecipientsRefused({address: (code, b"5.1.1 User unknown")})
+
+
+def test_stale_reminder_send_refused_address_does_not_stop_the_others(
+    department, mailoutbox, monkeypatch, caplog
+):
+    first, bad, last = three_recipients(department)
+    tried = fail_for(monkeypatch, {bad.email: [refused(bad.email, 550)]})
+
+    with caplog.at_level(logging.WARNING, logger="measures.services.updates"):
+        result = stale_reminder_send_task.apply(args=[department.pk, TODAY.isoformat()])
+
+    assert result.successful()
+    assert result.get() == 2
+    assert [mail.to for mail in mailoutbox] == [[first.email], [last.email]]
+    assert "550 5.1.1 User unknown" in caplog.text
+    # Refused for good: a second run does not try that address again today.
+    assert stale_reminder_send(lead_id=department.pk, day=TODAY) == 0
+    assert tried == [first.email, bad.email, last.email]
+
+
+def test_stale_reminder_send_5xx_answer_is_permanent(department, mailoutbox, monkeypatch):
+    first, bad, last = three_recipients(department)
+    fail_for(monkeypatch, {bad.email: [smtplib.SMTPDataError(554, b"5.7.1 Rejected")]})
+
+    assert stale_reminder_send(lead_id=department.pk, day=TODAY) == 2
+    assert [mail.to for mail in mailoutbox] == [[first.email], [last.email]]
+
+
+def test_stale_reminder_send_greylisted_address_retried_after_the_others(
+    department, mailoutbox, monkeypatch
+):
+    first, greylisted, last = three_recipients(department)
+    tried = fail_for(monkeypatch, {greylisted.email: [refused(greylisted.email, 450)]})
+
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        stale_reminder_send(lead_id=department.pk, day=TODAY)
+    assert [mail.to for mail in mailoutbox] == [[first.email], [last.email]]
+
+    assert stale_reminder_send(lead_id=department.pk, day=TODAY) == 1
+    assert [mail.to for mail in mailoutbox][2:] == [[greylisted.email]]
+    assert tried == [first.email, greylisted.email, last.email, greylisted.email]
+
+
+def test_stale_reminder_send_broken_connection_retries_only_those_not_mailed(
+    department, mailoutbox, monkeypatch
+):
+    first, second, third = three_recipients(department)
+    tried = fail_for(monkeypatch, {second.email: [smtplib.SMTPServerDisconnected("gone")]})
+
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        stale_reminder_send(lead_id=department.pk, day=TODAY)
+    assert [mail.to for mail in mailoutbox] == [[first.email]]
+
+    assert stale_reminder_send(lead_id=department.pk, day=TODAY) == 2
+    assert [mail.to for mail in mailoutbox] == [[first.email], [second.email], [third.email]]
+    assert tried == [first.email, second.email, second.email, third.email]
+
+
+def test_stale_reminder_send_task_retries_transient_errors(department, mailoutbox, monkeypatch):
+    first, second, third = three_recipients(department)
+    tried = fail_for(monkeypatch, {second.email: [TimeoutError("timed out")]})
+    args = [department.pk, TODAY.isoformat()]
+
+    # Eager with propagation (tests/settings.py): the retry surfaces as Retry.
+    with pytest.raises(Retry) as retry:
+        stale_reminder_send_task.apply(args=args)
+    assert isinstance(retry.value.exc, TimeoutError)
+    assert [mail.to for mail in mailoutbox] == [[first.email]]
+
+    assert stale_reminder_send_task.apply(args=args).get() == 2
+    assert [mail.to for mail in mailoutbox] == [[first.email], [second.email], [third.email]]
+    assert tried == [first.email, second.email, second.email, third.email]
+
+
+class Refusing:
+    """An aiosmtpd handler that refuses one address with 550 and keeps the rest."""
+
+    def __init__(self, address: str):
+        self.address = address
+        self.accepted: list[str] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address == self.address:
+            return "550 5.1.1 User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.accepted.extend(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+
+def test_stale_reminder_send_refused_address_on_a_real_connection(department, settings):
+    from aiosmtpd.controller import Controller
+
+    from ..mail_sink import free_port
+
+    first, bad, last = three_recipients(department)
+    handler = Refusing(bad.email)
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+
+        assert stale_reminder_send(lead_id=department.pk, day=TODAY) == 2
+    finally:
+        controller.stop()
+    assert handler.accepted == [first.email, last.email]

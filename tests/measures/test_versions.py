@@ -12,12 +12,15 @@ from django.utils import timezone
 
 from measures.models import ConceptVersion, Goal, Measure, StatusUpdate
 from measures.selectors import catalogue as selectors
+from measures.selectors.updates import current_version_ids
 from measures.services import catalogue as services
+from measures.services.updates import statusupdate_record
 
 from ..actors.factories import OrganisationFactory, PersonFactory
 from ..core.factories import FieldOfActionFactory
 from ..utils import main_form
 from .factories import (
+    ConceptFactory,
     ConceptVersionFactory,
     GoalFactory,
     MeasureFactory,
@@ -28,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _adopted_catalogue():
-    version = ConceptVersionFactory(label="Fassung 2009")
+    version = ConceptVersionFactory(label="Fassung 2009", adopted_on=date(2009, 6, 1))
     field = FieldOfActionFactory(name="Sprache")
     goal = GoalFactory(version=version, number=3, title="Sprache fördern", field_of_action=field)
     measure = MeasureFactory(
@@ -272,3 +275,190 @@ def test_version_adopt_view_refused_for_committee(django_app, committee_member):
     url = reverse("measures:version_adopt", args=[draft.pk])
     django_app.get(url, user=committee_member, status=403)
     assert Goal.objects.count() == 0
+
+
+# Status updates recorded while a revision is in progress
+
+
+def test_version_adopt_carries_over_updates_recorded_during_revision(coordinator):
+    version, _goal, measure = _adopted_catalogue()
+    other = Measure.objects.get(goal__version=version, goal__number=4)
+    revision = services.version_revise(by=coordinator, version=version)
+    # Changed in the revision, no update on the old measure since: the revision's value stays.
+    other_copy = Measure.objects.get(goal__version=revision, key=other.key)
+    services.measure_update(by=coordinator, measure=other_copy, status=Measure.Status.DEFERRED)
+    # The adopted version stays current: the department writes to the old measure.
+    today = timezone.localdate()
+    statusupdate_record(
+        by=coordinator, measure=measure, date=today, status=Measure.Status.DONE, note="Fertig"
+    )
+
+    services.version_adopt(by=coordinator, version=revision, adopted_on=today)
+
+    copy = Measure.objects.get(goal__version=revision, key=measure.key)
+    assert (copy.status, copy.last_update_on) == (Measure.Status.DONE, today)
+    other_copy.refresh_from_db()
+    assert (other_copy.status, other_copy.last_update_on) == (Measure.Status.DEFERRED, None)
+    # The old version is not touched.
+    measure.refresh_from_db()
+    assert measure.goal.version_id == version.pk
+
+
+def test_version_adopt_carries_over_an_update_dated_like_the_copy(coordinator):
+    version, _goal, measure = _adopted_catalogue()
+    revision = services.version_revise(by=coordinator, version=version)
+    # Recorded during the revision, dated on the day the copy already has.
+    statusupdate_record(
+        by=coordinator,
+        measure=measure,
+        date=measure.last_update_on,
+        status=Measure.Status.DEFERRED,
+        note="Pausiert",
+    )
+    services.version_adopt(by=coordinator, version=revision, adopted_on=timezone.localdate())
+    copy = Measure.objects.get(goal__version=revision, key=measure.key)
+    assert copy.status == Measure.Status.DEFERRED
+
+
+def test_version_adopt_keeps_newer_state_of_the_copy(coordinator):
+    version, _goal, measure = _adopted_catalogue()
+    revision = services.version_revise(by=coordinator, version=version)
+    copy = Measure.objects.get(goal__version=revision, key=measure.key)
+    Measure.objects.filter(pk=copy.pk).update(
+        status=Measure.Status.PERMANENT, last_update_on=date(2012, 1, 1)
+    )
+    services.version_adopt(by=coordinator, version=revision, adopted_on=timezone.localdate())
+    copy.refresh_from_db()
+    assert (copy.status, copy.last_update_on) == (Measure.Status.PERMANENT, date(2012, 1, 1))
+
+
+def _adopt_queries(coordinator, count: int) -> int:
+    version = ConceptVersionFactory(adopted_on=date(2020, 1, 1))
+    goal = GoalFactory(version=version)
+    measures = [MeasureFactory(goal=goal, number=n + 1) for n in range(count)]
+    revision = services.version_revise(by=coordinator, version=version)
+    for measure in measures:
+        statusupdate_record(
+            by=coordinator,
+            measure=measure,
+            date=timezone.localdate(),
+            status=Measure.Status.DONE,
+            note="Fertig",
+        )
+    with CaptureQueriesContext(connection) as queries:
+        services.version_adopt(by=coordinator, version=revision, adopted_on=timezone.localdate())
+    assert set(Measure.objects.filter(goal__version=revision).values_list("status", flat=True)) == {
+        Measure.Status.DONE
+    }
+    return len(queries)
+
+
+def test_version_adopt_carries_over_in_constant_queries(coordinator):
+    assert _adopt_queries(coordinator, 2) == _adopt_queries(coordinator, 25)
+
+
+def test_measure_timeline_spans_the_versions_of_the_concept(coordinator):
+    version, _goal, measure = _adopted_catalogue()
+    revision = services.version_revise(by=coordinator, version=version)
+    today = timezone.localdate()
+    newest = statusupdate_record(
+        by=coordinator, measure=measure, date=today, status=Measure.Status.DONE, note="Fertig"
+    )
+    services.version_adopt(by=coordinator, version=revision, adopted_on=today)
+    copy = Measure.objects.select_related("goal__version").get(
+        goal__version=revision, key=measure.key
+    )
+    later = statusupdate_record(
+        by=coordinator, measure=copy, date=today, status=Measure.Status.DONE, note="Abschluss"
+    )
+    MeasureFactory(goal=GoalFactory(version=ConceptVersionFactory()))  # another concept
+
+    with CaptureQueriesContext(connection) as queries:
+        timeline = selectors.measure_timeline(measure=copy)
+        labels = [update.measure.goal.version.label for update in timeline]
+
+    assert len(queries) == 1
+    assert timeline[:2] == [later, newest]
+    assert len(timeline) == 4
+    assert labels[1:] == ["Fassung 2009"] * 3
+
+
+def test_measure_detail_shows_updates_of_earlier_versions(django_app, coordinator):
+    version, _goal, measure = _adopted_catalogue()
+    revision = services.version_revise(by=coordinator, version=version)
+    services.version_adopt(by=coordinator, version=revision, adopted_on=timezone.localdate())
+    copy = Measure.objects.get(goal__version=revision, key=measure.key)
+    page = django_app.get(copy.get_absolute_url(), user=coordinator)
+    entries = page.html.select(".measure-timeline li")
+    assert len(entries) == 2
+    assert all(e.select_one(".measure-timeline-version").text == "Fassung 2009" for e in entries)
+    # In its own version the label is left out.
+    page = django_app.get(measure.get_absolute_url(), user=coordinator)
+    assert not page.html.select(".measure-timeline-version")
+
+
+# The current version
+
+
+def test_version_adopt_refuses_a_date_before_the_predecessor(coordinator):
+    version, *_ = _adopted_catalogue()
+    revision = services.version_revise(by=coordinator, version=version)
+    with pytest.raises(ValidationError) as error:
+        services.version_adopt(by=coordinator, version=revision, adopted_on=date(2009, 5, 31))
+    assert "Fassung 2009" in error.value.message_dict["adopted_on"][0]
+    assert "nicht vor" in error.value.message_dict["adopted_on"][0]
+    revision.refresh_from_db()
+    assert revision.status == ConceptVersion.Status.REVISION
+    # The same day is fine; the later-created version is then the current one.
+    services.version_adopt(by=coordinator, version=revision, adopted_on=date(2009, 6, 1))
+    assert selectors.concept_current_version(user=coordinator) == revision
+
+
+def test_version_adopt_view_shows_the_date_error_at_the_field(django_app, coordinator):
+    version, *_ = _adopted_catalogue()
+    revision = services.version_revise(by=coordinator, version=version)
+    page = django_app.get(reverse("measures:version_adopt", args=[revision.pk]), user=coordinator)
+    form = main_form(page)
+    form["adopted_on"] = "2008-01-01"
+    page = form.submit()
+    assert page.status_code == 200
+    assert (
+        "nicht vor"
+        in page.html.select_one("#id_adopted_on").find_next(class_="invalid-feedback").text
+    )
+
+
+def test_version_revise_only_the_current_version(django_app, coordinator):
+    concept = ConceptFactory()
+    # Adoption dates out of the order of creation: the newest adoption is current.
+    newest = ConceptVersionFactory(
+        concept=concept, label="Fassung 2020", adopted_on=date(2020, 1, 1)
+    )
+    older = ConceptVersionFactory(
+        concept=concept, label="Fassung 2015", adopted_on=date(2015, 1, 1)
+    )
+    assert selectors.concept_current_version(user=coordinator, concept=concept) == newest
+    assert newest.pk in current_version_ids()
+
+    with pytest.raises(ValidationError) as error:
+        services.version_revise(by=coordinator, version=older)
+    assert "aktuelle" in error.value.messages[0]
+    page = django_app.get(older.get_absolute_url(), user=coordinator)
+    assert "/revise/" not in page.text
+    page = django_app.get(newest.get_absolute_url(), user=coordinator)
+    assert reverse("measures:version_revise", args=[newest.pk]) in page.text
+    assert services.version_revise(by=coordinator, version=newest).based_on == newest
+
+
+def test_current_version_selectors_agree_on_equal_adoption_dates(coordinator):
+    concept = ConceptFactory()
+    first = ConceptVersionFactory(concept=concept, adopted_on=date(2020, 1, 1))
+    second = ConceptVersionFactory(concept=concept, adopted_on=date(2020, 1, 1))
+    assert selectors.concept_current_version(user=coordinator, concept=concept) == second
+    # Created later wins, whatever the primary key says.
+    ConceptVersion.objects.filter(pk=second.pk).update(
+        created_at=first.created_at - timezone.timedelta(days=1)
+    )
+    assert selectors.concept_current_version(user=coordinator, concept=concept) == first
+    assert first.pk in current_version_ids()
+    assert second.pk not in current_version_ids()
