@@ -7,6 +7,8 @@ from actors.surveys.models import Survey
 from actors.surveys.services import delivery
 
 from .delivery_helpers import ScriptedBackend
+from .factories import QuestionFactory
+from .respond_helpers import Kind, invite, running_survey
 
 
 @pytest.fixture
@@ -53,3 +55,16 @@ def scripted(settings):
     yield ScriptedBackend
     ScriptedBackend.script = []
     ScriptedBackend.open_error = None
+
+
+# The recipient pages' survey: running, one required question; and an invitation to it.
+@pytest.fixture
+def survey():
+    survey = running_survey()
+    QuestionFactory(survey=survey, kind=Kind.SHORT_TEXT, text="Ihre Funktion?", is_required=True)
+    return survey
+
+
+@pytest.fixture
+def invitation(survey):
+    return invite(survey)
