@@ -10,7 +10,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from actors.models import Organisation
@@ -266,9 +266,29 @@ def measure_create(
 def measure_update(
     *, by: User | None, measure: Measure, partners: list[Organisation] | None = None, **changes
 ) -> Measure:
-    """Change a measure of a revision; it may move to another goal of the same version."""
+    """Change a measure of a revision; it may move to another goal of the same version.
+
+    In a version that is the current one (a first draft before any adoption), a
+    changed status is the Umsetzungsstand: it goes into the timeline as a status
+    update by ``by``, so that the status never changes without a trace.
+    """
     version = _locked_version(measure.goal.version)
     version_check_editable(version)
+    old_status = measure.status
     fields_apply(measure, MEASURE_FIELDS, changes)
     _check_goal(measure.goal, version)
+    status_changed = measure.pk is not None and measure.status != old_status
+    if status_changed and version.pk in current_version_ids():
+        today = timezone.localdate()
+        measure.last_update_on = max(measure.last_update_on or today, today)
+        measure = _save_measure(measure, partners)
+        with translation.override("de"):
+            note = _("Status changed in the catalogue from “%(old)s” to “%(new)s”.") % {
+                "old": Measure.Status(old_status).label,
+                "new": Measure.Status(measure.status).label,
+            }
+        StatusUpdate.objects.create(
+            measure=measure, date=today, status=measure.status, author=by, note=note
+        )
+        return measure
     return _save_measure(measure, partners)

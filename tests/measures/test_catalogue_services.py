@@ -197,3 +197,33 @@ def test_catalogue_data_query_count_constant(coordinator, django_assert_num_quer
         assert catalogue.total == count
         assert all(m.code for e in catalogue.fields for g in e.goals for m in g.measures)
         assert all(str(m.lead) for e in catalogue.fields for g in e.goals for m in g.measures)
+
+
+def test_measure_update_of_a_first_draft_puts_a_status_change_into_the_timeline(coordinator):
+    # Before any adoption the draft is the current version: its status is the Umsetzungsstand.
+    measure = MeasureFactory(goal=GoalFactory(version=_revision()), status=Measure.Status.PLANNED)
+    services.measure_update(by=coordinator, measure=measure, status=Measure.Status.IN_PROGRESS)
+    update = measure.updates.get()
+    assert (update.status, update.author, update.date) == (
+        Measure.Status.IN_PROGRESS,
+        coordinator,
+        timezone.localdate(),
+    )
+    assert update.note == "Status im Katalog geändert von „Geplant“ zu „In Umsetzung“."
+    measure.refresh_from_db()
+    assert measure.last_update_on == timezone.localdate()
+
+
+def test_measure_update_of_a_revision_beside_an_adopted_version_leaves_the_timeline(coordinator):
+    adopted = ConceptVersionFactory()
+    revision = ConceptVersionFactory(
+        concept=adopted.concept,
+        status=ConceptVersion.Status.REVISION,
+        adopted_on=None,
+        based_on=adopted,
+    )
+    measure = MeasureFactory(goal=GoalFactory(version=revision), status=Measure.Status.PLANNED)
+    services.measure_update(by=coordinator, measure=measure, status=Measure.Status.DEFERRED)
+    assert not measure.updates.exists()
+    services.measure_update(by=coordinator, measure=measure, title="Neuer Titel")
+    assert not measure.updates.exists()
