@@ -14,7 +14,6 @@
   var url = root.getAttribute("data-status-url");
   var text = root.querySelector("[data-import-text]");
   var detail = root.querySelector("[data-import-detail]");
-  var failures = 0;
 
   function refreshLink(visible) {
     var link = detail.querySelector("[data-import-refresh]");
@@ -57,31 +56,6 @@
     }
   }
 
-  function poll() {
-    fetch(url, { headers: { Accept: "application/json" }, cache: "no-store", credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        return response.json();
-      })
-      .then(function (state) {
-        failures = 0;
-        show(state);
-        if (!state.finished) {
-          window.setTimeout(poll, INTERVAL_MS);
-        }
-      })
-      .catch(function () {
-        failures += 1;
-        if (failures < MAX_FAILURES) {
-          window.setTimeout(poll, INTERVAL_MS * failures);
-        } else {
-          refreshLink(true);
-        }
-      });
-  }
-
   // Only a queued or running import changes by itself.
   var status = root.getAttribute("data-status");
   if (status !== "queued" && status !== "running") {
@@ -90,5 +64,12 @@
   var first = detail.querySelector("[data-import-bar] .progress-bar");
   showPercent(first ? first.getAttribute("data-percent") : null);
   refreshLink(false);
-  window.setTimeout(poll, INTERVAL_MS);
+  window.integrationPoll(url, {
+    interval: INTERVAL_MS,
+    maxFailures: MAX_FAILURES,
+    onData: show,
+    onGiveUp: function () {
+      refreshLink(true);
+    },
+  });
 })();

@@ -17,7 +17,6 @@
   var url = root.getAttribute("data-url");
   var live = root.querySelector("[data-progress-live]");
   var locale = document.documentElement.lang || undefined;
-  var failures = 0;
   var lastAnnounced = Date.now();
 
   function setWidth(segment, percent) {
@@ -75,30 +74,7 @@
     }
   }
 
-  function poll() {
-    fetch(url, { headers: { Accept: "application/json" }, cache: "no-store", credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        return response.json();
-      })
-      .then(function (data) {
-        failures = 0;
-        show(data);
-        if (!data.finished) {
-          window.setTimeout(poll, INTERVAL_MS);
-        }
-      })
-      .catch(function () {
-        failures += 1;
-        if (failures < MAX_FAILURES) {
-          window.setTimeout(poll, INTERVAL_MS * failures);
-        }
-      });
-  }
-
   if (root.getAttribute("data-poll") === "true") {
-    window.setTimeout(poll, INTERVAL_MS);
+    window.integrationPoll(url, { interval: INTERVAL_MS, maxFailures: MAX_FAILURES, onData: show });
   }
 })();

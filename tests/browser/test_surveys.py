@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import formats, timezone
+from playwright.sync_api import expect
 
 from actors.models import Consent
 from actors.surveys import tokens
@@ -172,3 +173,33 @@ def test_survey_pages_are_accessible(axe_page, live_server, demo_data, url_name)
         args = [survey.pk] if url_name != "surveys:index" else []
     axe_page.goto(live_server.url + reverse(url_name, args=args))
     assert_accessible(axe_page)
+
+
+def test_delivery_panel_follows_the_sending_without_a_reload(page, live_server, coordinator_login):
+    from django.utils import timezone as tz
+
+    from actors.surveys.services.delivery.outbox import invitation_mails_create
+
+    from ..actors.surveys.factories import (
+        InvitationFactory,
+        QuestionFactory,
+        SurveyFactory,
+        consenting_person,
+    )
+
+    survey = SurveyFactory(status=Survey.Status.RUNNING, launched_at=tz.now())
+    QuestionFactory(survey=survey)
+    for _number in range(3):
+        InvitationFactory(survey=survey, person=consenting_person())
+    invitation_mails_create(survey)
+    problems = watch(page)
+    login(page, live_server, "miriam", PASSWORD)
+    page.goto(live_server.url + reverse("surveys:survey_detail", args=[survey.pk]))
+    sent = page.locator('#delivery-panel [data-count="invitations.sent"]')
+    assert sent.inner_text() == "0"
+
+    # A worker sends them meanwhile; the panel asks the server again by itself.
+    Mail.objects.filter(invitation__survey=survey).update(status=Mail.Status.SENT, sent_at=tz.now())
+    expect(sent).to_have_text("3", timeout=10_000)
+    assert problems.page_errors == []
+    assert problems.csp_violations == []
