@@ -18,20 +18,25 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-HOST = "127.0.0.1"
+from bench.common import (  # noqa: E402 (after the path is set)
+    HOST,
+    BenchError,
+    check_throwaway_database,
+    django_prepare,
+    free_port,
+)
+
 GUNICORN_WORKERS = 2
 WRK_THREADS = 2
 WRK_CONNECTIONS = 8
@@ -39,7 +44,6 @@ WARMUP_SECONDS = 1
 # Every main page should reach this share of the minimal view's requests per second.
 TARGET_PERCENT = 25.0
 COORDINATOR = "koordination"
-POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql", "psql", "postgis"}
 
 
 @dataclass(frozen=True)
@@ -78,10 +82,6 @@ class Result:
     problems: str
 
 
-class BenchError(Exception):
-    """A precondition or a step failed; the message says which."""
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -98,33 +98,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def check_database_url() -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if urlsplit(url).scheme not in POSTGRES_SCHEMES:
-        shown = urlsplit(url).scheme + "://…" if url else "not set"
-        raise BenchError(
-            f"DATABASE_URL must point to PostgreSQL (it is {shown}). The benchmark "
-            "migrates and seeds it with demo logins, so use a throwaway database: "
-            "run `make bench`, which starts one with scripts/with-services.sh."
-        )
-    if os.environ.get("INTEGRATION_THROWAWAY_DATABASE") != "1":
-        raise BenchError(
-            "The benchmark only runs on a database that scripts/with-services.sh started "
-            "for it (it seeds demo logins with a published password): run `make bench`."
-        )
-
-
 def find_wrk() -> str:
     wrk = shutil.which("wrk")
     if not wrk:
         raise BenchError("wrk is not installed (Debian: apt-get install wrk).")
     return wrk
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def configure_environment(*, port: int, work_dir: Path) -> None:
@@ -155,14 +133,9 @@ def configure_environment(*, port: int, work_dir: Path) -> None:
 
 
 def prepare_database(*, scale: int) -> None:
-    import django
     from django.core.management import call_command
 
-    django.setup()
-    print("Collecting static files …", flush=True)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    print("Migrating …", flush=True)
-    call_command("migrate", interactive=False, verbosity=0)
+    django_prepare()
     print(f"Seeding demo data (scale {scale}) …", flush=True)
     call_command("seed_demo", scale=scale, force=True, stdout=io.StringIO())
     from bench.measures import seed_catalogue
@@ -405,7 +378,7 @@ def demo_ids() -> dict[str, int]:
 
 
 def run(args: argparse.Namespace) -> None:
-    check_database_url()
+    check_throwaway_database(make_target="make bench", writes="seeds demo logins")
     wrk = find_wrk()
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-") as work_dir:

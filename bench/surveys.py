@@ -20,10 +20,8 @@ numbers, and 1 when a step failed.
 
 import argparse
 import asyncio
-import io
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,21 +29,22 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-HOST = "127.0.0.1"
+from bench.common import (  # noqa: E402 (after the path is set)
+    HOST,
+    BenchError,
+    check_throwaway_database,
+    django_prepare,
+    free_port,
+)
+
 SMALL = 50
 TARGET_MAILS_PER_SECOND = 100.0
 TARGET_LAUNCH_MS = 200.0
-POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql", "psql", "postgis"}
-
-
-class BenchError(Exception):
-    """A precondition or a step failed; the message says which."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -63,27 +62,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def check_services() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if urlsplit(url).scheme not in POSTGRES_SCHEMES:
-        raise BenchError(
-            "DATABASE_URL must point to PostgreSQL; run the benchmark through "
-            "scripts/with-services.sh, which starts a throwaway one."
-        )
-    if os.environ.get("INTEGRATION_THROWAWAY_DATABASE") != "1":
-        raise BenchError(
-            "The benchmark only runs on a database that scripts/with-services.sh started "
-            "for it (it creates a login and thousands of people)."
-        )
+    check_throwaway_database(
+        make_target="make bench-surveys", writes="creates a login and thousands of people"
+    )
     broker = os.environ.get("CELERY_BROKER_URL", "")
     if not broker.startswith("redis://"):
         raise BenchError("CELERY_BROKER_URL must point to Redis (scripts/with-services.sh).")
     return broker
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 class Sink:
@@ -130,17 +115,6 @@ def configure_environment(*, work_dir: Path, smtp_port: int, broker: str) -> Non
             "CACHE_URL": broker.rsplit("/", 1)[0] + "/2",
         }
     )
-
-
-def prepare_database() -> None:
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    print("Collecting static files …", flush=True)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    print("Migrating …", flush=True)
-    call_command("migrate", interactive=False, verbosity=0, stdout=io.StringIO())
 
 
 def make_survey(*, title: str, recipients: int, offset: int):
@@ -310,7 +284,7 @@ def run(args: argparse.Namespace) -> None:
         log_path = work_dir / "worker.log"
         try:
             configure_environment(work_dir=work_dir, smtp_port=controller.port, broker=broker)
-            prepare_database()
+            django_prepare()
             print(f"Making {SMALL} + {args.recipients} recipients …", flush=True)
             first = make_survey(title="Bench erste", recipients=1, offset=0)
             small = make_survey(title="Bench klein", recipients=SMALL, offset=1)
