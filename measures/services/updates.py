@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from actors.models import Organisation
-from actors.surveys.services.delivery.smtp_errors import breaks_connection, is_permanent, smtp_text
 from integration.core.emails import absolute_url, email_send
 from integration.core.models import User
+from integration.core.smtp_errors import breaks_connection, is_permanent, smtp_text
 
 from ..models import Measure, StatusUpdate
 from ..selectors.updates import (
@@ -148,7 +148,7 @@ def stale_reminder_send(*, lead_id: int, day: date | None = None) -> int:
     a task delivered twice or retried mails nobody twice.
 
     Per recipient: a permanent SMTP error (address refused with 5xx, a 5xx
-    answer; see ``smtp_errors.is_permanent``) is logged as a warning, the mark
+    answer; see ``integration.core.smtp_errors.is_permanent``) is logged as a warning, the mark
     stays (the server would refuse again) and the others are still mailed. A
     transient error (connection, timeout, 4xx) frees that recipient's mark and
     is raised for the task to retry: at once when the connection is broken,

@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 
 from actors.models import Consent
 from actors.selectors import consent_check
+from integration.core.smtp_errors import breaks_connection, is_permanent, smtp_text
 
 from ...models import Mail, Survey
 from .mails import mail_context, mail_deliver
-from .smtp_errors import breaks_connection, is_permanent, smtp_text
 
 logger = logging.getLogger(__name__)
 

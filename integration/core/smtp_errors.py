@@ -1,4 +1,8 @@
-"""How to read the mail server's errors: transient or permanent, and in words."""
+"""How to read the mail server's errors: transient or permanent, and in words.
+
+Beside ``emails.email_send``, for every sender that retries: survey mails and
+reminders about stale measures. (The retention warning keeps its own, stricter
+rule: any refused address is final there.)"""
 
 import smtplib
 
