@@ -24,7 +24,7 @@ class DateInput(forms.DateInput):
 
 def person_label(person: Person) -> str:
     """ "Haddad, Amina – Integrationslotsen · amina@…": sorts by surname, tells namesakes apart."""
-    name = ", ".join(part for part in (person.last_name, person.first_name) if part)
+    name = person.sorted_name
     details = [a.organisation.name for a in getattr(person, "current_affiliations", [])][:2]
     if person.email:
         details.append(person.email)

@@ -1,5 +1,6 @@
 """The network: organisations, people, their affiliations and circles."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -155,6 +156,16 @@ class Person(TimeStampedModel):
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     retention_warned_at = models.DateTimeField(_("retention warning sent"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    # The login of a committee member (role Gremienmitglied): what they may see
+    # of their bodies follows from this person's memberships.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
 
     history = HistoricalRecords(
         excluded_fields=["created_at", "updated_at", "last_activity_at", "retention_warned_at"]
@@ -176,6 +187,12 @@ class Person(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("actors:person_detail", args=[self.pk])
+
+    @property
+    def sorted_name(self) -> str:
+        """ "Raven, Anke": for lists and selects sorted by surname, and as papers name
+        their author."""
+        return ", ".join(part for part in (self.last_name, self.first_name) if part)
 
     @property
     def full_name(self) -> str:

@@ -9,7 +9,6 @@ that carries the figures; the pages show them as a table as well.
 """
 
 import math
-import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,16 +16,22 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from actors.charts import FONT, MUTED, SVG_NS, TEXT
+from integration.core.svg import (
+    AXIS,
+    BAR,
+    BAR_LIGHT,
+    LINE_HEIGHT,
+    MUTED,
+    TEXT,
+    svg_root,
+    wrap,
+)
+from integration.core.svg import svg_line as _line
+from integration.core.svg import svg_text as _text
 
 from .selectors.results import QuestionResult, percent_display
 
-BAR = "#0a58ca"  # the header blue: 6.4:1 against white
-BAR_LIGHT = "#9ec5fe"
-GRID = "#dee2e6"
-AXIS = "#adb5bd"
 WIDTH = 640
-LINE_HEIGHT = 16
 # Roughly the width of an average character at 13 px in the sans-serif fonts we meet.
 CHAR_WIDTH = 7
 
@@ -39,57 +44,14 @@ class Bar:
 
 
 def _svg(width: int, height: int, *, title: str, description: str, id_prefix: str, css: str):
-    svg = ET.Element(
-        "svg",
-        {
-            "xmlns": SVG_NS,
-            "viewBox": f"0 0 {width} {height}",
-            "width": str(width),
-            "height": str(height),
-            "role": "img",
-            "aria-labelledby": f"{id_prefix}-title {id_prefix}-desc",
-            "class": f"results-chart img-fluid {css}",
-            "font-family": FONT,
-        },
+    return svg_root(
+        width,
+        height,
+        title=title,
+        description=description,
+        id_prefix=id_prefix,
+        css_class=f"results-chart img-fluid {css}",
     )
-    ET.SubElement(svg, "title", {"id": f"{id_prefix}-title"}).text = title
-    ET.SubElement(svg, "desc", {"id": f"{id_prefix}-desc"}).text = description
-    return svg
-
-
-def _text(parent, x, y, lines, *, size=13, anchor="start", fill=TEXT, weight=None):
-    attributes = {
-        "x": f"{x:g}",
-        "y": f"{y:g}",
-        "font-size": str(size),
-        "text-anchor": anchor,
-        "fill": fill,
-    }
-    if weight:
-        attributes["font-weight"] = weight
-    element = ET.SubElement(parent, "text", attributes)
-    if isinstance(lines, str):
-        element.text = lines
-        return element
-    for index, line in enumerate(lines):
-        span = ET.SubElement(
-            element, "tspan", {"x": f"{x:g}", "dy": "0" if index == 0 else str(LINE_HEIGHT)}
-        )
-        span.text = line
-    return element
-
-
-def _line(parent, x1, y1, x2, y2, *, stroke=GRID, **extra):
-    attributes = {"x1": f"{x1:g}", "y1": f"{y1:g}", "x2": f"{x2:g}", "y2": f"{y2:g}"}
-    ET.SubElement(parent, "line", attributes | {"stroke": stroke, **extra})
-
-
-def wrap(text: str, width: int, max_lines: int = 3) -> list[str]:
-    """``text`` on at most ``max_lines`` lines of ``width`` characters, "…" where cut."""
-    lines = textwrap.wrap(" ".join(str(text).split()), width=width, break_long_words=True) or [""]
-    if len(lines) > max_lines:
-        lines = [*lines[: max_lines - 1], lines[max_lines - 1][: width - 1] + "…"]
-    return lines
 
 
 def bar_chart_svg(

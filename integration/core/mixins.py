@@ -5,6 +5,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
 
+def service_errors_as_messages(request, error: ValidationError) -> None:
+    """A service's refusal of a button (no form to show it on) as error messages."""
+    for text in error.messages:
+        messages.error(request, text)
+
+
 def add_service_error(form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: at its field when the form has it."""
     if hasattr(error, "error_dict"):

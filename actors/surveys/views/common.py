@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 
 from ..selectors.builder import surveys_visible_to
@@ -29,8 +28,3 @@ def draft_required(request, survey, message: str):
         return None
     messages.error(request, message)
     return redirect(survey)
-
-
-def service_errors_as_messages(request, error: ValidationError) -> None:
-    for text in error.messages:
-        messages.error(request, text)

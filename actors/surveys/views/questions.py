@@ -10,13 +10,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import CreateView, DeleteView, UpdateView
 
-from integration.core.mixins import ServiceFormMixin
+from integration.core.mixins import ServiceFormMixin, service_errors_as_messages
 
 from ..forms.builder import QuestionForm
 from ..models import Question
 from ..selectors.builder import surveys_visible_to
 from ..services import builder as services
-from .common import SurveyScopedMixin, draft_required, service_errors_as_messages
+from .common import SurveyScopedMixin, draft_required
 
 FROZEN = gettext_lazy("The questions can only be changed before the launch.")
 

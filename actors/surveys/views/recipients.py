@@ -12,12 +12,13 @@ from django.views.generic import ListView
 from actors import selectors as network
 from actors.filters import PersonFilterSet
 from actors.forms import PersonSearchForm
+from integration.core.mixins import service_errors_as_messages
 
 from ..forms.builder import RecipientAddForm
 from ..models import Invitation
 from ..selectors import builder as selectors
 from ..services import builder as services
-from .common import SurveyScopedMixin, service_errors_as_messages
+from .common import SurveyScopedMixin
 
 PAGE_SIZE = 50
 # The filter's fields carry this prefix, so that its search and the single search differ.

@@ -10,13 +10,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView
 
-from integration.core.mixins import ServiceFormMixin
+from integration.core.mixins import ServiceFormMixin, service_errors_as_messages
 
 from ..forms.builder import QuestionKindForm, SurveyForm
 from ..models import Survey
 from ..selectors import builder as selectors
 from ..services import builder as services
-from .common import draft_required, service_errors_as_messages
+from .common import draft_required
 
 LIST_PAGE_SIZE = 50
 

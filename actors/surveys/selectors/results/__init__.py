@@ -15,6 +15,8 @@ otherwise be attributable by elimination. Free texts are listed sorted
 alphabetically, never in the order they came in.
 """
 
+from integration.core.numbers import decimal_display, number_display, percent_display
+
 from .answers import OptionCount, QuestionResult, QuestionResults, question_results
 from .export import ResponseTable, response_table
 from .figures import (
@@ -25,9 +27,6 @@ from .figures import (
     ResponseCurve,
     SurveyFigures,
     alphabetical,
-    decimal_display,
-    number_display,
-    percent_display,
     response_breakdown,
     response_curve,
     survey_figures,

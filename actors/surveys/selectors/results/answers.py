@@ -15,15 +15,10 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from integration.core.models import FieldOfAction
+from integration.core.numbers import decimal_display, number_display, percent_display
 
 from ...models import Answer, Question, Response, Survey
-from .figures import (
-    MIN_GROUP_ANSWERS,
-    alphabetical,
-    decimal_display,
-    number_display,
-    percent_display,
-)
+from .figures import MIN_GROUP_ANSWERS, alphabetical
 
 SCALE_VALUES = (1, 2, 3, 4, 5)
 

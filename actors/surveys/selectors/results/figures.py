@@ -8,13 +8,13 @@ the per-day counts only: no response carries a time.
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from actors.models import Organisation
+from integration.core.numbers import percent_display
 
 from ...models import Invitation, Mail, ResponseDay, Survey
 
@@ -22,29 +22,7 @@ from ...models import Invitation, Mail, ResponseDay, Survey
 MIN_GROUP_ANSWERS = 3
 
 
-# --- Formatting: German numbers through Django's localisation ---------------------------
-
-
-def decimal_display(value, places: int = 1) -> str:
-    """``value`` rounded half up to ``places`` decimals, e.g. "3,5" in German."""
-    rounded = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return formats.number_format(rounded, decimal_pos=places, use_l10n=True)
-
-
-def number_display(value) -> str:
-    """A number as given: whole numbers without decimals, others with up to two ("2,25")."""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return formats.number_format(int(value), use_l10n=True)
-    text = decimal_display(value, 2)
-    return text.rstrip("0") if text[-1] == "0" else text
-
-
-def percent_display(part: int, whole: int) -> str:
-    """``part`` of ``whole`` as a percentage with one decimal ("15,6 %"); "–" for nothing."""
-    if not whole:
-        return "–"
-    return f"{decimal_display(Decimal(part) * 100 / Decimal(whole), 1)} %"
+# --- Formatting: German numbers (integration.core.numbers) ------------------------------
 
 
 def alphabetical(text: str) -> tuple[str, str]:
