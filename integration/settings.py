@@ -312,6 +312,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actors.surveys.tasks.reminders_plan_task",
         "schedule": crontab(minute=23),
     },
+    # Report deadlines of grants, once per deadline (see measures.services.funding).
+    "funding-report-reminders": {
+        "task": "measures.tasks.grant_report_remind_task",
+        "schedule": crontab(hour=7, minute=13),
+    },
+    # Follow-up tasks: remind owners before and after the due date, once per due date.
+    "minutes-task-reminders": {
+        "task": "minutes.tasks.task_reminders_send_task",
+        "schedule": crontab(hour=7, minute=43),
+    },
+    # The invitation outbox: mails left queued, due for a retry or by a dead worker.
+    "minutes-invitation-sweep": {
+        "task": "minutes.tasks.invitation_mails_sweep_task",
+        "schedule": crontab(),
+    },
 }
 # Failed and successful login records older than this are removed (DSGVO).
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=90)
@@ -345,6 +360,23 @@ SURVEY_BATCH_SIZE = env.int("SURVEY_BATCH_SIZE", default=50)
 # A measure with no status update for this many months is listed as stale, and
 # the coordinator can remind its lead department.
 MEASURE_STALE_MONTHS = env.int("MEASURE_STALE_MONTHS", default=6)
+# A grant's report deadline (Verwendungsnachweis) is reminded this many days ahead.
+GRANT_REPORT_REMINDER_DAYS = env.int("GRANT_REPORT_REMINDER_DAYS", default=14)
+
+# =============================================================================
+# MINUTES
+# =============================================================================
+# Files of papers and meetings: larger uploads are refused before they are read.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# File types accepted as attachments, by extension; each is checked against the
+# file's content too (see minutes.services.attachments). Only these are known:
+# pdf, png, jpg, jpeg, docx, xlsx, odt.
+ATTACHMENT_TYPES = env.list(
+    "ATTACHMENT_TYPES", default=["pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt"]
+)
+# Owners of follow-up tasks are reminded this many days before the due date (and
+# once the day after it); the overview shows such tasks yellow.
+MINUTES_TASK_REMINDER_DAYS_BEFORE = env.int("MINUTES_TASK_REMINDER_DAYS_BEFORE", default=7)
 
 # =============================================================================
 # SECURITY

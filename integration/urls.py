@@ -41,6 +41,7 @@ urlpatterns = [
     path("network/", include("actors.urls")),
     path("surveys/", include("actors.surveys.urls")),
     path("concept/", include("measures.urls")),
+    path("committees/", include("minutes.urls")),
     path("accounts/", include(auth_patterns)),
     path("healthz", core_views.healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),

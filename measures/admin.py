@@ -8,7 +8,20 @@ revising, adopting, status updates — goes through the pages and their services
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Concept, ConceptVersion, Goal, Measure, Responsibility, StatusUpdate
+from .models import (
+    Concept,
+    ConceptVersion,
+    FundingProgramme,
+    Goal,
+    Grant,
+    GrantYear,
+    Indicator,
+    Measure,
+    Observation,
+    Position,
+    Responsibility,
+    StatusUpdate,
+)
 
 
 class ConceptVersionInline(admin.TabularInline):
@@ -97,3 +110,62 @@ class ResponsibilityAdmin(admin.ModelAdmin):
     )
     # Organisations have no admin of their own to search in; the select lists them by name.
     autocomplete_fields = ("user",)
+
+
+# --- Funding ----------------------------------------------------------------------------
+
+
+class GrantYearInline(admin.TabularInline):
+    """The money per year; the pages check the rules (measures.services.funding)."""
+
+    model = GrantYear
+    fields = ("year", "applied", "granted", "spent")
+    extra = 0
+
+
+@admin.register(FundingProgramme)
+class FundingProgrammeAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "provider", "level", "is_active")
+    list_filter = ("level", "is_active")
+    search_fields = ("name", "short_name", "provider")
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    list_display = ("title", "programme", "status", "starts_on", "ends_on", "report_due_on")
+    list_filter = ("status", "programme")
+    list_select_related = ("programme",)
+    search_fields = ("title", "reference", "programme__name")
+    autocomplete_fields = ("programme", "measures", "responsible")
+    readonly_fields = ("report_reminded_for",)
+    inlines = (GrantYearInline,)
+
+
+# --- Positions and monitoring -----------------------------------------------------------
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin):
+    """Positions; the pages check the rules across fields (measures.services.positions)."""
+
+    list_display = ("title", "status", "employment", "fte", "hours_per_week", "cost_per_year")
+    list_filter = ("status", "employment")
+    list_select_related = ("department", "provider", "grant", "holder")
+    search_fields = ("title", "job_profile")
+    autocomplete_fields = ("grant",)
+    raw_id_fields = ("department", "provider", "holder")
+
+
+class ObservationInline(admin.TabularInline):
+    model = Observation
+    fields = ("period_end", "period_label", "value", "note")
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ("name", "field_of_action", "unit", "target_value", "higher_is_better")
+    list_filter = ("field_of_action",)
+    list_select_related = ("field_of_action",)
+    search_fields = ("name", "source")
+    inlines = (ObservationInline,)

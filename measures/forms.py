@@ -6,9 +6,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from actors.forms import DateInput
+from actors.forms import DateInput, person_label
 from actors.models import Organisation, Person
 from integration.core.models import FieldOfAction
+from minutes.selectors.concept import adopting_resolutions
 
 from .models import ConceptVersion, Goal, Measure
 
@@ -83,7 +84,7 @@ class MeasureForm(forms.ModelForm):
         self.fields["contact"].queryset = Person.objects.filter(contact).order_by(
             "last_name", "first_name", "pk"
         )
-        self.fields["contact"].label_from_instance = _person_label
+        self.fields["contact"].label_from_instance = person_label
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(
@@ -104,9 +105,8 @@ class MeasureForm(forms.ModelForm):
         )
 
 
-def _person_label(person: Person) -> str:
-    name = ", ".join(part for part in (person.last_name, person.first_name) if part)
-    return f"{name} · {person.email}" if person.email else name
+def resolution_label(resolution) -> str:
+    return f"{resolution.citation}: {resolution.agenda_item.title}"
 
 
 class VersionAdoptForm(forms.Form):
@@ -117,11 +117,19 @@ class VersionAdoptForm(forms.Form):
         required=False,
         help_text=_("The body and resolution, e.g. “Rat, Beschluss 2009/114”."),
     )
+    resolution = forms.ModelChoiceField(
+        label=_("Resolution"),
+        queryset=None,
+        required=False,
+        help_text=_("The resolution recorded in the committee work, if it is there."),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["resolution"].queryset = adopting_resolutions(user=user)
+        self.fields["resolution"].label_from_instance = resolution_label
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            Fieldset(_("Adoption"), "adopted_on", "adopted_by"),
+            Fieldset(_("Adoption"), "adopted_on", "resolution", "adopted_by"),
             Submit("submit", _("Adopt")),
         )

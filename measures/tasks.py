@@ -4,7 +4,7 @@ from datetime import date
 
 from celery import shared_task
 
-from .services import updates
+from .services import funding, updates
 
 
 # The service raises only transient errors (connection, timeout, 4xx): a refused address
@@ -15,3 +15,10 @@ from .services import updates
 def stale_reminder_send_task(lead_id: int, day: str) -> int:
     """Send one lead department its stale-measures reminder; returns the mails sent."""
     return updates.stale_reminder_send(lead_id=lead_id, day=date.fromisoformat(day))
+
+
+@shared_task
+def grant_report_remind_task() -> int:
+    """Daily: remind of grants' report deadlines, once per deadline; returns the mails sent.
+    Harmless to run twice (each grant is claimed before its mail)."""
+    return funding.grant_report_remind()

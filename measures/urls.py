@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import catalogue, transfer, updates, versions
+from .views import catalogue, funding, monitoring, positions, reports, transfer, updates, versions
 
 app_name = "measures"
 
@@ -52,5 +52,77 @@ urlpatterns += [
         "versions/<int:pk>/export.<str:fmt>",
         transfer.CatalogueExportView.as_view(),
         name="catalogue_export",
+    ),
+]
+
+# Funding: programmes, grants, the overview per year.
+urlpatterns += [
+    path("funding/", funding.FundingOverviewView.as_view(), name="funding_overview"),
+    path("funding/programmes/new/", funding.ProgrammeCreateView.as_view(), name="programme_create"),
+    path(
+        "funding/programmes/<int:pk>/",
+        funding.ProgrammeDetailView.as_view(),
+        name="programme_detail",
+    ),
+    path(
+        "funding/programmes/<int:pk>/edit/",
+        funding.ProgrammeUpdateView.as_view(),
+        name="programme_update",
+    ),
+    path("funding/grants/", funding.GrantListView.as_view(), name="grant_list"),
+    path("funding/grants/new/", funding.GrantCreateView.as_view(), name="grant_create"),
+    path("funding/grants/<int:pk>/", funding.GrantDetailView.as_view(), name="grant_detail"),
+    path("funding/grants/<int:pk>/edit/", funding.GrantUpdateView.as_view(), name="grant_update"),
+]
+
+# Positions (Stellen).
+urlpatterns += [
+    path("positions/", positions.PositionListView.as_view(), name="position_list"),
+    path("positions/new/", positions.PositionCreateView.as_view(), name="position_create"),
+    path("positions/<int:pk>/", positions.PositionDetailView.as_view(), name="position_detail"),
+    path(
+        "positions/<int:pk>/edit/", positions.PositionUpdateView.as_view(), name="position_update"
+    ),
+]
+
+# Monitoring: indicators per field of action and their observations.
+urlpatterns += [
+    path("monitoring/", monitoring.MonitoringOverviewView.as_view(), name="monitoring_overview"),
+    path(
+        "monitoring/indicators/new/",
+        monitoring.IndicatorCreateView.as_view(),
+        name="indicator_create",
+    ),
+    path(
+        "monitoring/indicators/<int:pk>/",
+        monitoring.IndicatorDetailView.as_view(),
+        name="indicator_detail",
+    ),
+    path(
+        "monitoring/indicators/<int:pk>/edit/",
+        monitoring.IndicatorUpdateView.as_view(),
+        name="indicator_update",
+    ),
+    path(
+        "monitoring/indicators/<int:pk>/observations/new/",
+        monitoring.ObservationCreateView.as_view(),
+        name="observation_create",
+    ),
+    path(
+        "monitoring/observations/<int:pk>/edit/",
+        monitoring.ObservationUpdateView.as_view(),
+        name="observation_update",
+    ),
+    path(
+        "monitoring/observations/<int:pk>/delete/",
+        monitoring.ObservationDeleteView.as_view(),
+        name="observation_delete",
+    ),
+]
+
+# The concept status report for the committee (PDF).
+urlpatterns += [
+    path(
+        "versions/<int:pk>/report.pdf", reports.ConceptReportView.as_view(), name="concept_report"
     ),
 ]

@@ -43,6 +43,33 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "measures.view_measure",
         "measures.view_statusupdate",
         "measures.add_statusupdate",
+        # Funding, positions and monitoring are reported alongside the concept.
+        "measures.view_fundingprogramme",
+        "measures.view_grant",
+        "measures.view_grantyear",
+        "measures.view_position",
+        "measures.view_indicator",
+        "measures.view_observation",
+        # Committee work: what they may see of it is scoped further in
+        # minutes.selectors.access (non-public items of their own bodies only).
+        "minutes.view_body",
+        "minutes.view_membership",
+        "minutes.view_location",
+        "minutes.view_legislativeterm",
+        "minutes.view_meeting",
+        "minutes.view_attendance",
+        "minutes.view_agendaitem",
+        "minutes.view_paper",
+        "minutes.view_consultation",
+        "minutes.view_attachment",
+        "minutes.view_resolution",
+        "minutes.view_followuptask",
+        # Meetings of every body (committee members: public and their own), and the
+        # papers of the departments they answer for (minutes.selectors.access).
+        "minutes.view_all_meetings",
+        "minutes.add_paper",
+        "minutes.change_paper",
+        "minutes.add_attachment",
     ),
     Role.COMMITTEE_MEMBER: (
         "core.view_dashboard",
@@ -53,5 +80,26 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "measures.view_goal",
         "measures.view_measure",
         "measures.view_statusupdate",
+        # Funding, positions and monitoring are reported alongside the concept.
+        "measures.view_fundingprogramme",
+        "measures.view_grant",
+        "measures.view_grantyear",
+        "measures.view_position",
+        "measures.view_indicator",
+        "measures.view_observation",
+        # Committee work: what they may see of it is scoped further in
+        # minutes.selectors.access (non-public items of their own bodies only).
+        "minutes.view_body",
+        "minutes.view_membership",
+        "minutes.view_location",
+        "minutes.view_legislativeterm",
+        "minutes.view_meeting",
+        "minutes.view_attendance",
+        "minutes.view_agendaitem",
+        "minutes.view_paper",
+        "minutes.view_consultation",
+        "minutes.view_attachment",
+        "minutes.view_resolution",
+        "minutes.view_followuptask",
     ),
 }

@@ -19,6 +19,9 @@ from actors.services import network
 from integration.core.models import FieldOfAction, User
 
 from ..models import Concept, ConceptVersion, Goal, Measure, Responsibility, StatusUpdate
+from . import funding as funding_demo
+from . import monitoring as monitoring_demo
+from . import positions as positions_demo
 from .catalogue import CATALOGUE, DEPARTMENTS, NOTES, REVISION
 
 TITLE = "Integrationskonzept der Stadt Wiesenbrück"
@@ -294,8 +297,15 @@ def seed(*, scale: int, stdout) -> dict:
         adopted = _adopted(concept, rng, today, (verwaltung or koordination, koordination))
         _revision(adopted, today)
     measures = Measure.objects.filter(goal__version__concept=concept)
-    return {
+    summary = {
         "versions": concept.versions.count(),
         "measures": measures.count(),
         "updates": StatusUpdate.objects.filter(measure__in=measures).count(),
     }
+    # Funding first: the positions demo finds its grants by title.
+    today = timezone.localdate()
+    for part in (funding_demo, positions_demo, monitoring_demo):
+        # Totals only: what a second run created (nothing) is no news.
+        totals = part.seed(today=today)
+        summary |= {key: value for key, value in totals.items() if not key.endswith("_created")}
+    return summary

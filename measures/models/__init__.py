@@ -1,6 +1,25 @@
-"""The integration concept: versions of the catalogue of goals and measures, and
-the dated status updates that make up a measure's Umsetzungsstand."""
+"""The integration concept: versions of the catalogue of goals and measures, the
+dated status updates that make up a measure's Umsetzungsstand, funding,
+positions and monitoring."""
 
 from .catalogue import Concept, ConceptVersion, Goal, Measure, Responsibility, StatusUpdate
+from .funding import FundingProgramme, Grant, GrantYear
+from .monitoring import Indicator, Observation
+from .positions import Position
+from .reminders import StaleReminder
 
-__all__ = ["Concept", "ConceptVersion", "Goal", "Measure", "Responsibility", "StatusUpdate"]
+__all__ = [
+    "Concept",
+    "ConceptVersion",
+    "FundingProgramme",
+    "Goal",
+    "Grant",
+    "GrantYear",
+    "Indicator",
+    "Measure",
+    "Observation",
+    "Position",
+    "Responsibility",
+    "StaleReminder",
+    "StatusUpdate",
+]

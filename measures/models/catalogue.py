@@ -53,6 +53,15 @@ class ConceptVersion(TimeStampedModel):
         blank=True,
         help_text=_("The body and resolution, e.g. “Rat, Beschluss 2009/114”."),
     )
+    resolution = models.ForeignKey(
+        "minutes.Resolution",
+        verbose_name=_("adopting resolution"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="adopted_versions",
+        help_text=_("The resolution of the committee work that adopted this version."),
+    )
     based_on = models.ForeignKey(
         "self",
         verbose_name=_("based on"),

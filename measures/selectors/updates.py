@@ -1,20 +1,31 @@
 """Reads of the Umsetzungsstand: who may update a measure, "Meine Maßnahmen", stale measures."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from actors.models import Consent, Organisation, Person
 from actors.selectors import ConsentCheck, consent_check
 from integration.core.models import User
 from integration.core.roles import Role
 
-from ..models import ConceptVersion, Measure
+from ..models import ConceptVersion, Measure, Responsibility, StaleReminder
 
 # Statuses of measures that need no further progress notes: never stale, never overdue.
 CLOSED_STATUSES = (Measure.Status.DONE, Measure.Status.PERMANENT, Measure.Status.DISCARDED)
@@ -40,6 +51,16 @@ def current_version_ids() -> set[int]:
     return {rank[2] for rank in adopted.values()} | {
         pk for concept_id, pk in revision.items() if concept_id not in adopted
     }
+
+
+def current_measures() -> QuerySet[Measure]:
+    """The measures of the current versions, as offered for linking (grants,
+    resolutions, follow-up tasks); ``str()`` gives "3.2 Title"."""
+    return (
+        Measure.objects.filter(goal__version_id__in=current_version_ids())
+        .select_related("goal")
+        .order_by("goal__version__concept__title", "goal__number", "number")
+    )
 
 
 def responsible_organisation_ids(*, user: User) -> set[int]:
@@ -122,16 +143,30 @@ def coordinators_list() -> list[User]:
     )
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """Someone a stale reminder is mailed to: a contact person of the lead's measures
+    (``person``) or a Verwaltung login answering for the lead (``user``)."""
+
+    name: str
+    email: str
+    salutation: str
+    person: Person | None = None
+    user: User | None = None
+
+
 @dataclass
 class StaleGroup:
     """The stale measures of one lead department, and whom a reminder would reach."""
 
     lead: Organisation | None
     measures: list[Measure] = field(default_factory=list)
-    # Contact persons of these measures that may be emailed (TASKS), each once.
-    recipients: list[Person] = field(default_factory=list)
-    # The others, each with the German reason from consent_check.
+    # Contact persons that may be emailed (TASKS) and the lead's logins, each address once.
+    recipients: list[Recipient] = field(default_factory=list)
+    # The contact persons left out, each with the German reason from consent_check.
     left_out: list[tuple[Person, str]] = field(default_factory=list)
+    # The newest reminder of this lead, if any.
+    last_reminder: StaleReminder | None = None
     reminded_today: bool = False
 
     @property
@@ -170,45 +205,86 @@ def stale_measures_for_lead(*, lead_id: int, today: date | None = None) -> Query
     return _stale(today=today or timezone.localdate()).filter(lead_id=lead_id)
 
 
-def reminder_cache_key(*, lead_id: int, day: date) -> str:
-    """The cache key that marks a lead as reminded on ``day`` (see stale_remind)."""
-    return f"measures:stale-reminder:{lead_id}:{day.isoformat()}"
+def lead_logins(*, lead_ids) -> dict[int, list[User]]:
+    """The active Verwaltung logins with an email address that answer for each of
+    ``lead_ids`` (Responsibility): they update the lead's measures. One query."""
+    rows = (
+        Responsibility.objects.filter(
+            organisation_id__in=lead_ids,
+            user__is_active=True,
+            user__groups__name=Role.ADMINISTRATION.value,
+        )
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username", "pk")
+    )
+    logins: dict[int, list[User]] = {}
+    for row in rows:
+        logins.setdefault(row.organisation_id, []).append(row.user)
+    return logins
+
+
+def last_reminders(*, lead_ids) -> dict[int, StaleReminder]:
+    """The newest StaleReminder of each of ``lead_ids``, with who sent it. One query."""
+    newest_day = (
+        StaleReminder.objects.filter(lead_id=OuterRef("lead_id")).order_by("-day").values("day")
+    )
+    rows = StaleReminder.objects.filter(
+        lead_id__in=lead_ids, day=Subquery(newest_day[:1])
+    ).select_related("sent_by")
+    return {row.lead_id: row for row in rows}
 
 
 def stale_groups(*, user: User, today: date | None = None) -> list[StaleGroup]:
-    """``stale_measures`` grouped by lead (those without a lead last), each with the
-    contact persons a reminder reaches and those it leaves out with the reason.
-    Constant number of queries."""
+    """``stale_measures`` grouped by lead (those without a lead last), each with whom a
+    reminder reaches, the contact persons it leaves out with the reason, and the lead's
+    last reminder. Constant number of queries."""
     today = today or timezone.localdate()
     groups: dict[int | None, StaleGroup] = {}
     for measure in stale_measures(user=user, today=today):
         group = groups.setdefault(measure.lead_id, StaleGroup(lead=measure.lead))
         group.measures.append(measure)
-    for group in groups.values():
-        group.recipients, group.left_out = reminder_recipients(measures=group.measures)
-    reminded = cache.get_many(
-        [reminder_cache_key(lead_id=lead_id, day=today) for lead_id in groups if lead_id]
-    )
+    lead_ids = [lead_id for lead_id in groups if lead_id is not None]
+    logins = lead_logins(lead_ids=lead_ids) if lead_ids else {}
+    reminders = last_reminders(lead_ids=lead_ids) if lead_ids else {}
     for lead_id, group in groups.items():
-        if lead_id is not None:
-            group.reminded_today = reminder_cache_key(lead_id=lead_id, day=today) in reminded
+        group.recipients, group.left_out = reminder_recipients(
+            measures=group.measures, logins=logins.get(lead_id, [])
+        )
+        group.last_reminder = reminders.get(lead_id)
+        group.reminded_today = group.last_reminder is not None and (
+            group.last_reminder.day == today
+        )
     return sorted(groups.values(), key=lambda group: (group.lead is None, str(group.lead or "")))
 
 
 def reminder_recipients(
-    *, measures: list[Measure]
-) -> tuple[list[Person], list[tuple[Person, str]]]:
-    """The contact persons of ``measures`` that ``consent_check`` allows for TASKS
-    (each once), and the others with the reason. Uses the prefetched consents."""
-    recipients, left_out, seen = [], [], set()
+    *, measures: list[Measure], logins: Iterable[User] = ()
+) -> tuple[list[Recipient], list[tuple[Person, str]]]:
+    """Whom a reminder about ``measures`` reaches: their contact persons that
+    ``consent_check`` allows for TASKS, then ``logins`` (see ``lead_logins``; their
+    work needs no consent), each email address once; and the contact persons left
+    out with the reason. Uses the prefetched consents, no query."""
+    recipients, left_out, seen_people, seen_emails = [], [], set(), set()
     for measure in measures:
         person = measure.contact
-        if person is None or person.pk in seen:
+        if person is None or person.pk in seen_people:
             continue
-        seen.add(person.pk)
+        seen_people.add(person.pk)
         check: ConsentCheck = consent_check(person=person, purpose=Consent.Purpose.TASKS)
-        if check.allowed:
-            recipients.append(person)
-        else:
+        if not check.allowed:
             left_out.append((person, check.reason))
+        elif person.email.lower() not in seen_emails:
+            seen_emails.add(person.email.lower())
+            recipients.append(
+                Recipient(person.full_name, person.email, person.letter_salutation, person=person)
+            )
+    for login in logins:
+        if login.email.lower() in seen_emails:
+            continue
+        seen_emails.add(login.email.lower())
+        name = login.get_full_name() or login.username
+        recipients.append(
+            Recipient(name, login.email, _("Dear %(name)s") % {"name": name}, user=login)
+        )
     return recipients, left_out

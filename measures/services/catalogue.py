@@ -19,6 +19,7 @@ from integration.core.services import fields_apply
 
 from ..models import Concept, ConceptVersion, Goal, Measure, StatusUpdate
 from ..selectors.updates import current_version_ids
+from .funding import grant_links_copy
 
 GOAL_FIELDS = {"number", "title", "description", "field_of_action"}
 MEASURE_FIELDS = {
@@ -86,7 +87,7 @@ def concept_create(*, by: User | None, title: str, label: str, description: str 
 def version_revise(*, by: User | None, version: ConceptVersion, label: str = "") -> ConceptVersion:
     """Start a revision of the current ``version``: a copy of its goals and measures.
 
-    Keys, partners and each measure's last status and date are copied; the status
+    Keys, partners, grant links and each measure's last status and date are copied; the status
     updates stay with the old version, which does not change. One revision per
     concept at a time, and only of its current version (an older one would, once
     adopted, undo what its successors changed).
@@ -136,6 +137,8 @@ def version_revise(*, by: User | None, version: ConceptVersion, label: str = "")
         for measure in measures
         for partner in measure.partners.all()
     )
+    # A grant that pays for a measure pays for its copy too.
+    grant_links_copy(mapping={measure.pk: new_measure_ids[measure.key] for measure in measures})
     return revision
 
 
@@ -179,13 +182,20 @@ def _progress_carry_over(revision: ConceptVersion) -> int:
 
 @transaction.atomic
 def version_adopt(
-    *, by: User | None, version: ConceptVersion, adopted_on: date, adopted_by: str = ""
+    *,
+    by: User | None,
+    version: ConceptVersion,
+    adopted_on: date,
+    adopted_by: str = "",
+    resolution=None,
 ) -> ConceptVersion:
     """Adopt a revision: from now on it is read-only and the concept's current version.
 
     The date may not lie before the adoption of the concept's newest adopted version
     (normally the one revised), so the newest adoption is always the current version.
     Status updates recorded on the predecessor meanwhile carry over to the copies.
+    ``resolution`` (minutes.Resolution) links the committee's resolution; without an
+    ``adopted_by`` text, that text is taken from it ("Rat, 12.03.2026, TOP Ö 4").
     """
     version = _locked_version(version)
     if version.status != ConceptVersion.Status.REVISION:
@@ -205,9 +215,12 @@ def version_adopt(
                 }
             }
         )
+    if resolution is not None and not adopted_by:
+        adopted_by = resolution.citation
     version.status = ConceptVersion.Status.ADOPTED
     version.adopted_on = adopted_on
     version.adopted_by = adopted_by
+    version.resolution = resolution
     version.full_clean()
     version.save()
     _progress_carry_over(version)

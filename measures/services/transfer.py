@@ -5,14 +5,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from integration.core.models import User
 
 from .. import importing
-from ..models import ConceptVersion, Goal, Measure
+from ..models import ConceptVersion, Goal, Measure, StatusUpdate
+from ..selectors.updates import current_version_ids
 
 # The upload waits in the session between preview and confirm, so it is kept
 # small whatever IMPORT_MAX_BYTES allows: a catalogue of 1,000 measures is
@@ -67,15 +68,25 @@ def catalogue_plan(*, version: ConceptVersion, data: bytes) -> importing.Catalog
 
 @transaction.atomic
 def catalogue_import(
-    *, by: User, version: ConceptVersion, data: bytes, expected_digest: str | None = None
+    *,
+    by: User,
+    version: ConceptVersion,
+    data: bytes,
+    expected_digest: str | None = None,
+    filename: str = "",
 ) -> ImportResult:
-    """Import a catalogue file into the revision ``version``, atomically.
+    """Import a catalogue file (named ``filename``) into the revision ``version``, atomically.
 
     The file is checked again under the version's row lock; any error in any
     row (or a file other than the one previewed, ``expected_digest``) imports
     nothing. Goals are matched by number, measures by code ("3.2"); measures
     the file does not name stay as they are. Permission (``measures.add_measure``)
     is the view's.
+
+    Into the current version (a first draft before any adoption, see
+    ``current_version_ids``) the statuses are the Umsetzungsstand: every measure
+    whose status the import changes, and every new one not "planned", gets a
+    status update by ``by`` dated today, as an edit in the catalogue form does.
     """
     version = ConceptVersion.objects.select_for_update().get(pk=version.pk)
     version_check_importable(version)
@@ -98,7 +109,7 @@ def catalogue_import(
             code="rows",
         )
     try:
-        return _apply(plan, version)
+        return _apply(plan, version, by=by, filename=filename)
     except IntegrityError:
         # Another change of the version between check and write (a number
         # taken meanwhile); the transaction is rolled back as a whole.
@@ -111,7 +122,17 @@ def catalogue_import(
         ) from None
 
 
-def _apply(plan: importing.CataloguePlan, version: ConceptVersion) -> ImportResult:
+def _timeline_note(filename: str) -> str:
+    # Stored text, so in the language of the catalogue, not of the importing user.
+    with translation.override("de"):
+        if filename:
+            return _("Status set by the import of %(filename)s.") % {"filename": filename}
+        return _("Status set by an import.")
+
+
+def _apply(
+    plan: importing.CataloguePlan, version: ConceptVersion, *, by: User, filename: str
+) -> ImportResult:
     goals: dict[int, Goal] = {}
     created_goals, changed_goals = [], []
     now = timezone.now()
@@ -136,15 +157,22 @@ def _apply(plan: importing.CataloguePlan, version: ConceptVersion) -> ImportResu
         goals = {number: saved[number] for number in goals}
 
     existing = {measure.pk: measure for measure in _measures(version)}
-    created, changed, partner_sets = [], [], []
+    # Only the current version's statuses are the Umsetzungsstand (see catalogue_import).
+    timeline = version.pk in current_version_ids()
+    today = timezone.localdate()
+    created, changed, partner_sets, status_set = [], [], [], []
     for row in plan.rows:
         if row.code is None:
             continue
         fields = row.fields
         measure = existing.get(fields["pk"]) or Measure(goal=goals[row.code[0]], number=row.code[1])
+        old_status = measure.status if measure.pk else Measure.Status.PLANNED
         for name in MEASURE_FIELDS:
             if name in fields:
                 setattr(measure, name, fields[name])
+        if timeline and measure.status != old_status:
+            measure.last_update_on = today
+            status_set.append(measure)
         if fields.get("lead"):
             measure.lead = row.lead
         measure.updated_at = now
@@ -154,11 +182,17 @@ def _apply(plan: importing.CataloguePlan, version: ConceptVersion) -> ImportResu
         if fields.get("partners"):
             partner_sets.append((measure, row.partners))
     Measure.objects.bulk_create(created)
-    Measure.objects.bulk_update(changed, [*MEASURE_FIELDS, "lead", "updated_at"])
+    Measure.objects.bulk_update(changed, [*MEASURE_FIELDS, "lead", "last_update_on", "updated_at"])
     if any(measure.pk is None for measure in created):
         saved = {(m.goal_id, m.number): m for m in _measures(version)}
         for measure in created:
             measure.pk = saved[(measure.goal.pk, measure.number)].pk
+    if status_set:
+        note = _timeline_note(filename)
+        StatusUpdate.objects.bulk_create(
+            StatusUpdate(measure=measure, date=today, status=measure.status, note=note, author=by)
+            for measure in status_set
+        )
     through = Measure.partners.through
     through.objects.filter(measure__in=[measure for measure, _partners in partner_sets]).delete()
     through.objects.bulk_create(

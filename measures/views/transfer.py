@@ -170,7 +170,11 @@ class CatalogueImportConfirmView(ImportPermissionMixin, View):
         digest = request.POST.get("digest", "")
         try:
             result = transfer.catalogue_import(
-                by=request.user, version=self.version, data=data, expected_digest=digest
+                by=request.user,
+                version=self.version,
+                data=data,
+                expected_digest=digest,
+                filename=name,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

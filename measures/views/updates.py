@@ -161,7 +161,7 @@ class StaleRemindView(PermissionRequiredMixin, View):
         if result.unreachable:
             messages.warning(
                 request,
-                _("No contact person may be emailed, no reminder sent: %(leads)s.")
+                _("Nobody may be emailed about these measures, no reminder sent: %(leads)s.")
                 % {"leads": ", ".join(str(lead) for lead in result.unreachable)},
             )
         if not (result.queued or result.already_reminded or result.unreachable):

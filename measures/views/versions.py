@@ -63,6 +63,9 @@ class VersionAdoptView(PermissionRequiredMixin, VersionMixin, FormView):
             return redirect(version.get_absolute_url())
         return super().dispatch(request, *args, **kwargs)
 
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"user": self.request.user}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"version": self.get_version()}
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from integration.core import services
 from integration.core.demo import DEMO_LOGINS, DEMO_PASSWORD
 from integration.core.models import FieldOfAction, User
-from integration.core.roles import Role
+from integration.core.roles import ROLE_PERMISSIONS, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -17,15 +17,12 @@ def test_roles_sync_creates_groups_with_their_permissions():
     assert {"add_fieldofaction", "change_fieldofaction", "view_user"} <= coordination
     assert not {"add_user", "change_user", "delete_user"} & coordination
     committee = set(groups["Gremienmitglied"].permissions.values_list("codename", flat=True))
-    assert committee == {
-        "view_dashboard",
-        "view_fieldofaction",
-        "view_concept",
-        "view_conceptversion",
-        "view_goal",
-        "view_measure",
-        "view_statusupdate",
-    }
+    assert committee == {name.split(".")[1] for name in ROLE_PERMISSIONS[Role.COMMITTEE_MEMBER]}
+    # Committee members read: no permission to change anything, and only the
+    # meetings of public bodies and their own (minutes.selectors.access).
+    assert {"view_dashboard", "view_measure", "view_meeting", "view_paper"} <= committee
+    assert all(codename.startswith("view_") for codename in committee)
+    assert "view_all_meetings" not in committee
 
 
 def test_roles_sync_removes_permissions_granted_by_hand():

@@ -30,11 +30,7 @@ def _revision(**kwargs):
 
 
 def _codes(page):
-    return [
-        a.text.split()[0]
-        for a in page.html.select(".catalogue-measure a[href*='/measures/']")
-        if "/edit/" not in a["href"]
-    ]
+    return [row.select_one("td").text for row in page.html.select(".catalogue-measure")]
 
 
 @pytest.mark.parametrize("role", ["coordinator", "administration_user", "committee_member"])

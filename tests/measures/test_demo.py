@@ -134,3 +134,4 @@ def test_dashboard_figures_run_two_queries(coordinator, django_assert_max_num_qu
     with django_assert_max_num_queries(2):
         figures = dashboard.figures(user=coordinator)
     assert figures[0].value == 25
+

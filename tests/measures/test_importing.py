@@ -7,13 +7,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from integration.core import tabular
 from measures import importing
 from measures.importing.columns import COLUMNS
-from measures.models import ConceptVersion, Goal, Measure
+from measures.models import ConceptVersion, Goal, Measure, StatusUpdate
 from measures.services import transfer
 
 from ..actors.factories import OrganisationFactory
@@ -361,3 +362,71 @@ def test_read_catalogue_counts_xlsx_rows_whatever_the_sheet_says(revision, setti
     counted = module._CountedRows(NoDimension(sheet), limit=11)
     with pytest.raises(importing.ImportFileError, match="10"):
         list(counted.rows)
+
+
+# The Umsetzungsstand: statuses an import sets in the current version
+
+
+def _imported_statuses(version, coordinator, filename="katalog.csv"):
+    goal = GoalFactory(version=version, number=1)
+    changed = MeasureFactory(goal=goal, number=1, status=Measure.Status.PLANNED)
+    same = MeasureFactory(
+        goal=goal, number=2, status=Measure.Status.IN_PROGRESS, last_update_on=date(2025, 5, 2)
+    )
+    data = csv_bytes(
+        row(measure_number="1.1", status="in Umsetzung"),
+        row(measure_number="1.2", status="in Umsetzung"),
+        row(measure_number="1.3", status="umgesetzt", title="Neu umgesetzt"),
+        row(measure_number="1.4", status="geplant", title="Neu geplant"),
+    )
+    transfer.catalogue_import(by=coordinator, version=version, data=data, filename=filename)
+    return changed, same
+
+
+@time_machine.travel("2026-03-16 10:00 +01:00", tick=False)
+def test_catalogue_import_into_the_first_draft_puts_set_statuses_into_the_timeline(
+    network, revision, coordinator
+):
+    _changed, same = _imported_statuses(revision, coordinator)
+
+    updates = StatusUpdate.objects.order_by("measure__number")
+    assert [(u.measure.code, u.status) for u in updates] == [
+        ("1.1", Measure.Status.IN_PROGRESS),
+        ("1.3", Measure.Status.DONE),
+    ]
+    for update in updates:
+        assert (update.date, update.author) == (date(2026, 3, 16), coordinator)
+        assert update.note == "Status durch Import von katalog.csv gesetzt."
+        assert update.measure.last_update_on == date(2026, 3, 16)
+    same.refresh_from_db()
+    assert same.last_update_on == date(2025, 5, 2)
+    assert Measure.objects.get(title="Neu geplant").last_update_on is None
+
+
+def test_catalogue_import_into_a_revision_beside_an_adopted_version_leaves_the_timeline(
+    network, coordinator
+):
+    adopted = ConceptVersionFactory()
+    revision = ConceptVersionFactory(
+        concept=adopted.concept,
+        status=ConceptVersion.Status.REVISION,
+        adopted_on=None,
+        based_on=adopted,
+    )
+    changed, _same = _imported_statuses(revision, coordinator)
+
+    assert not StatusUpdate.objects.exists()
+    changed.refresh_from_db()
+    assert (changed.status, changed.last_update_on) == (Measure.Status.IN_PROGRESS, None)
+
+
+def test_catalogue_import_timeline_in_the_same_transaction(
+    network, revision, coordinator, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise IntegrityError("simulated")
+
+    monkeypatch.setattr(StatusUpdate.objects, "bulk_create", broken)
+    with pytest.raises(ValidationError, match="nichts wurde importiert"):
+        transfer.catalogue_import(by=coordinator, version=revision, data=csv_bytes(row()))
+    assert not Measure.objects.exists()

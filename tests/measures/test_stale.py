@@ -1,27 +1,30 @@
 """Stale measures: which count, the coordinator's page, and reminders to the leads."""
 
-import logging
 import re
 import smtplib
 from datetime import date, timedelta
 
 import pytest
 import time_machine
-from celery.exceptions import Retry
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from kombu.exceptions import OperationalError
 
 from actors.models import Consent, Organisation
-from measures.models import ConceptVersion, Measure
+from integration.core.roles import Role
+from integration.core.services import roles_sync
+from measures.models import ConceptVersion, Measure, StaleReminder
 from measures.selectors.updates import stale_groups, stale_measures
 from measures.services import updates
 from measures.services.updates import stale_remind, stale_reminder_send
 from measures.tasks import stale_reminder_send_task
 
 from ..actors.factories import ConsentFactory, OrganisationFactory, PersonFactory
-from .factories import ConceptVersionFactory, GoalFactory, MeasureFactory
+from ..core.factories import UserFactory
+from .factories import ConceptVersionFactory, GoalFactory, MeasureFactory, ResponsibilityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +54,11 @@ def reachable_person(**kwargs):
 def stale(department, **kwargs):
     """A measure last updated seven months ago."""
     return MeasureFactory(lead=department, last_update_on=TODAY - timedelta(days=213), **kwargs)
+
+
+def claim(lead, day=TODAY, **kwargs):
+    """The day's reminder claimed, as ``stale_remind`` does before enqueueing the task."""
+    return StaleReminder.objects.create(lead=lead, day=day, **kwargs)
 
 
 # --- Which measures are stale ---------------------------------------------------------
@@ -118,7 +126,7 @@ def test_stale_groups_by_lead_with_reachable_contacts_and_reasons(coordinator, d
     assert [group.lead for group in groups] == [department, other, None]
     first = groups[0]
     assert len(first.measures) == 3
-    assert first.recipients == [reachable]
+    assert [recipient.person for recipient in first.recipients] == [reachable]
     assert [person for person, _ in first.left_out] == [unreachable]
     assert "Rechtsgrundlage" in first.left_out[0][1]
     assert first.can_remind
@@ -172,10 +180,14 @@ def test_stale_list_shows_groups_and_who_is_left_out(django_app, coordinator, de
 
 
 def _fill(count: int) -> None:
+    group = roles_sync()[Role.ADMINISTRATION.value]
     for n in range(count):
         lead = OrganisationFactory(kind=Organisation.Kind.ADMINISTRATION)
         for _ in range(3):
             stale(lead, contact=reachable_person() if n % 2 else PersonFactory())
+        administration_login(lead, group=group)
+        claim(lead, day=TODAY - timedelta(days=30))
+        claim(lead, day=TODAY - timedelta(days=3 + n % 2))
 
 
 def test_stale_list_constant_queries(client, coordinator, django_assert_max_num_queries):
@@ -185,9 +197,13 @@ def test_stale_list_constant_queries(client, coordinator, django_assert_max_num_
     client.get(url)
     with CaptureQueriesContext(connection) as small:
         client.get(url)
+    # Read now: the next request empties the query log the context reads from.
+    small_count = len(small)
     _fill(12)
+    # New logins in a group empty the cached permission sets; fill them again.
+    client.get(url)
 
-    with django_assert_max_num_queries(len(small)):
+    with django_assert_max_num_queries(small_count):
         response = client.get(url)
 
     assert response.context["measure_count"] == 42
@@ -279,15 +295,19 @@ def test_stale_remind_needs_coordination(administration_user):
 
 def test_stale_reminder_send_twice_mails_nobody_twice(department, mailoutbox):
     stale(department, contact=reachable_person())
+    reminder = claim(department)
 
     assert stale_reminder_send_task.apply(args=[department.pk, TODAY.isoformat()]).get() == 1
     assert stale_reminder_send(lead_id=department.pk, day=TODAY) == 0
     assert len(mailoutbox) == 1
+    reminder.refresh_from_db()
+    assert reminder.recipients == 1
 
 
 def test_stale_reminder_send_asks_consent_again(department, mailoutbox):
     person = reachable_person()
     stale(department, contact=person)
+    claim(department)
     person.consents.update(withdrawn_at="2026-03-16T09:00:00+01:00")
 
     assert stale_reminder_send(lead_id=department.pk, day=TODAY) == 0
@@ -298,6 +318,7 @@ def test_stale_reminder_send_smtp_error_frees_the_recipient_for_the_retry(
     department, mailoutbox, monkeypatch
 ):
     stale(department, contact=reachable_person())
+    claim(department)
     calls = []
 
     def failing(**kwargs):
@@ -314,139 +335,122 @@ def test_stale_reminder_send_smtp_error_frees_the_recipient_for_the_retry(
     assert len(mailoutbox) == 1
 
 
-def three_recipients(department):
-    people = [reachable_person(email=f"kontakt{n}@example.org") for n in range(3)]
-    for person in people:
-        stale(department, contact=person)
-    return people
+# --- The day's claim in the database, the leads' logins --------------------------------
 
 
-def fail_for(monkeypatch, errors: dict[str, list[Exception]]):
-    """Let ``email_send`` raise the next of ``errors[address]``, else send; returns the tries."""
-    tried = []
-    send = updates.email_send
-
-    def email_send(**kwargs):
-        address = kwargs["to"][0]
-        tried.append(address)
-        if errors.get(address):
-            raise errors[address].pop(0)
-        return send(**kwargs)
-
-    monkeypatch.setattr(updates, "email_send", email_send)
-    return tried
+def administration_login(lead, group=None, **kwargs):
+    """A Verwaltung login answering for ``lead`` (Responsibility)."""
+    user = UserFactory(**kwargs)
+    user.groups.set([group or roles_sync()[Role.ADMINISTRATION.value]])
+    ResponsibilityFactory(user=user, organisation=lead)
+    return user
 
 
-def refused(address: str, code: int) -> smtplib.SMTPRecipientsRefused:
-    return smtplib.SMTPRecipientsRefused({address: (code, b"5.1.1 User unknown")})
-
-
-def test_stale_reminder_send_refused_address_does_not_stop_the_others(
-    department, mailoutbox, monkeypatch, caplog
+def test_stale_remind_claims_the_day_in_the_database(
+    coordinator, department, mailoutbox, django_capture_on_commit_callbacks
 ):
-    first, bad, last = three_recipients(department)
-    tried = fail_for(monkeypatch, {bad.email: [refused(bad.email, 550)]})
+    stale(department, contact=reachable_person())
+    stale(department, contact=reachable_person())
 
-    with caplog.at_level(logging.WARNING, logger="measures.services.updates"):
-        result = stale_reminder_send_task.apply(args=[department.pk, TODAY.isoformat()])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert stale_remind(by=coordinator).queued == [department]
+    reminder = StaleReminder.objects.get()
+    assert (reminder.lead, reminder.day, reminder.sent_by, reminder.recipients) == (
+        department,
+        TODAY,
+        coordinator,
+        2,
+    )
+    # Another worker, a restart or an emptied cache: the row still holds the day.
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = stale_remind(by=coordinator)
+    assert result.already_reminded == [department]
+    assert len(mailoutbox) == 2
 
-    assert result.successful()
-    assert result.get() == 2
-    assert [mail.to for mail in mailoutbox] == [[first.email], [last.email]]
-    assert "550 5.1.1 User unknown" in caplog.text
-    # Refused for good: a second run does not try that address again today.
+
+def test_stale_remind_gives_the_day_back_when_the_broker_is_down(
+    coordinator, department, mailoutbox, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    stale(department, contact=reachable_person())
+
+    def refused(*args):
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(stale_reminder_send_task, "delay", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert stale_remind(by=coordinator).queued == [department]
+    assert not StaleReminder.objects.exists()
+    assert mailoutbox == []
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert stale_remind(by=coordinator).queued == [department]
+    assert len(mailoutbox) == 1
+
+
+def test_stale_reminder_send_needs_the_days_claim(department, mailoutbox):
+    stale(department, contact=reachable_person())
+    claim(department, day=TODAY - timedelta(days=1))
+
     assert stale_reminder_send(lead_id=department.pk, day=TODAY) == 0
-    assert tried == [first.email, bad.email, last.email]
+    assert mailoutbox == []
 
 
-def test_stale_reminder_send_5xx_answer_is_permanent(department, mailoutbox, monkeypatch):
-    first, bad, last = three_recipients(department)
-    fail_for(monkeypatch, {bad.email: [smtplib.SMTPDataError(554, b"5.7.1 Rejected")]})
-
-    assert stale_reminder_send(lead_id=department.pk, day=TODAY) == 2
-    assert [mail.to for mail in mailoutbox] == [[first.email], [last.email]]
-
-
-def test_stale_reminder_send_greylisted_address_retried_after_the_others(
-    department, mailoutbox, monkeypatch
+def test_stale_remind_reaches_the_leads_administration_logins_once_per_address(
+    coordinator, department, mailoutbox, django_capture_on_commit_callbacks
 ):
-    first, greylisted, last = three_recipients(department)
-    tried = fail_for(monkeypatch, {greylisted.email: [refused(greylisted.email, 450)]})
+    contact = reachable_person(last_name="Yılmaz", email="a.yilmaz@wiesenbrueck.example")
+    stale(department, contact=contact)
+    login = administration_login(department, first_name="Jonas", last_name="Becker")
+    # The same address as the contact person: one mail.
+    administration_login(department, email="A.Yilmaz@wiesenbrueck.example")
+    administration_login(department, is_active=False)
+    administration_login(department, email="")
+    administration_login(OrganisationFactory())
+    coordination = UserFactory()
+    coordination.groups.set([roles_sync()[Role.COORDINATION.value]])
+    ResponsibilityFactory(user=coordination, organisation=department)
 
-    with pytest.raises(smtplib.SMTPRecipientsRefused):
-        stale_reminder_send(lead_id=department.pk, day=TODAY)
-    assert [mail.to for mail in mailoutbox] == [[first.email], [last.email]]
+    group = stale_groups(user=coordinator)[0]
+    assert [(r.person, r.user) for r in group.recipients] == [(contact, None), (None, login)]
 
-    assert stale_reminder_send(lead_id=department.pk, day=TODAY) == 1
-    assert [mail.to for mail in mailoutbox][2:] == [[greylisted.email]]
-    assert tried == [first.email, greylisted.email, last.email, greylisted.email]
+    with django_capture_on_commit_callbacks(execute=True):
+        stale_remind(by=coordinator)
+    assert [mail.to for mail in mailoutbox] == [[contact.email], [login.email]]
+    assert mailoutbox[1].body.startswith("Guten Tag Jonas Becker,")
+    assert StaleReminder.objects.get().recipients == 2
 
 
-def test_stale_reminder_send_broken_connection_retries_only_those_not_mailed(
-    department, mailoutbox, monkeypatch
+def test_stale_remind_lead_without_contacts_reaches_its_login(
+    coordinator, department, mailoutbox, django_capture_on_commit_callbacks
 ):
-    first, second, third = three_recipients(department)
-    tried = fail_for(monkeypatch, {second.email: [smtplib.SMTPServerDisconnected("gone")]})
+    stale(department, contact=PersonFactory())  # no consent
+    login = administration_login(department)
 
-    with pytest.raises(smtplib.SMTPServerDisconnected):
-        stale_reminder_send(lead_id=department.pk, day=TODAY)
-    assert [mail.to for mail in mailoutbox] == [[first.email]]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = stale_remind(by=coordinator)
 
-    assert stale_reminder_send(lead_id=department.pk, day=TODAY) == 2
-    assert [mail.to for mail in mailoutbox] == [[first.email], [second.email], [third.email]]
-    assert tried == [first.email, second.email, second.email, third.email]
+    assert result.queued == [department]
+    assert [mail.to for mail in mailoutbox] == [[login.email]]
 
 
-def test_stale_reminder_send_task_retries_transient_errors(department, mailoutbox, monkeypatch):
-    first, second, third = three_recipients(department)
-    tried = fail_for(monkeypatch, {second.email: [TimeoutError("timed out")]})
-    args = [department.pk, TODAY.isoformat()]
+def test_stale_list_shows_recipients_and_last_reminder(django_app, coordinator, department):
+    stale(department, contact=reachable_person(first_name="Ayşe", last_name="Yılmaz"))
+    administration_login(department, first_name="Jonas", last_name="Becker")
+    claim(department, day=date(2026, 1, 12), recipients=3)
+    claim(department, day=date(2026, 3, 6), recipients=2, sent_by=coordinator)
+    other = OrganisationFactory()
+    stale(other, contact=reachable_person())
 
-    # Eager with propagation (tests/settings.py): the retry surfaces as Retry.
-    with pytest.raises(Retry) as retry:
-        stale_reminder_send_task.apply(args=args)
-    assert isinstance(retry.value.exc, TimeoutError)
-    assert [mail.to for mail in mailoutbox] == [[first.email]]
+    page = django_app.get(reverse("measures:stale_list"), user=coordinator)
 
-    assert stale_reminder_send_task.apply(args=args).get() == 2
-    assert [mail.to for mail in mailoutbox] == [[first.email], [second.email], [third.email]]
-    assert tried == [first.email, second.email, second.email, third.email]
-
-
-class Refusing:
-    """An aiosmtpd handler that refuses one address with 550 and keeps the rest."""
-
-    def __init__(self, address: str):
-        self.address = address
-        self.accepted: list[str] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if address == self.address:
-            return "550 5.1.1 User unknown"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.accepted.extend(envelope.rcpt_tos)
-        return "250 Message accepted for delivery"
-
-
-def test_stale_reminder_send_refused_address_on_a_real_connection(department, settings):
-    from aiosmtpd.controller import Controller
-
-    from ..mail_sink import free_port
-
-    first, bad, last = three_recipients(department)
-    handler = Refusing(bad.email)
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-
-        assert stale_reminder_send(lead_id=department.pk, day=TODAY) == 2
-    finally:
-        controller.stop()
-    assert handler.accepted == [first.email, last.email]
+    section = page.html.select_one(f"section[data-lead='{department.pk}']")
+    assert section.select_one(".stale-recipients").get_text() == (
+        "2 Empfänger: Ayşe Yılmaz, Jonas Becker (Verwaltung)"
+    )
+    last = section.select_one(".stale-last-reminder").get_text()
+    assert last == "zuletzt erinnert am 06.03.2026 (2 E-Mails)"
+    assert section.select("form")  # not today: the button is there
+    other_section = page.html.select_one(f"section[data-lead='{other.pk}']")
+    assert not other_section.select(".stale-last-reminder")

@@ -7,7 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from webtest import Upload
 
-from measures.models import ConceptVersion, Goal, Measure
+from measures.models import ConceptVersion, Goal, Measure, StatusUpdate
 
 from .factories import ConceptVersionFactory, GoalFactory, MeasureFactory
 from .test_importing import SAMPLES, csv_bytes, new_revision, row, sample_network
@@ -51,6 +51,13 @@ def test_import_view_sample_upload_preview_confirm(django_app, coordinator, netw
     done = preview.forms["import-confirm"].submit().follow()
     assert "„beispiel.xlsx“ wurde importiert: 3 neue" in done.text
     assert Measure.objects.filter(goal__version=revision).count() == 7
+    # A first draft is the current version: the statuses set go into the timeline.
+    set_status = Measure.objects.exclude(status=Measure.Status.PLANNED)
+    assert set_status.exists()
+    assert {(u.measure_id, u.author, u.note) for u in StatusUpdate.objects.all()} == {
+        (measure.pk, coordinator, "Status durch Import von beispiel.xlsx gesetzt.")
+        for measure in set_status
+    }
     # The upload is gone from the session: the page offers a new upload.
     again = django_app.get(upload_url(revision), user=coordinator)
     assert "catalogue-upload" in again.forms

@@ -1,0 +1,25 @@
+"""Committee work: bodies and memberships, meetings with their agenda, papers and
+their consultations, attachments, resolutions and votes, follow-up tasks
+(Beschlusskontrolle), and the invitation mails. Mapped onto OParl 1.1."""
+
+from .bodies import Body, LegislativeTerm, Location, Membership
+from .invitations import InvitationRound, MeetingMail
+from .meetings import AgendaItem, Attendance, FollowUpTask, Meeting, Resolution
+from .papers import Attachment, Consultation, Paper
+
+__all__ = [
+    "AgendaItem",
+    "Attachment",
+    "Attendance",
+    "Body",
+    "Consultation",
+    "FollowUpTask",
+    "InvitationRound",
+    "LegislativeTerm",
+    "Location",
+    "Meeting",
+    "MeetingMail",
+    "Membership",
+    "Paper",
+    "Resolution",
+]
