@@ -20,6 +20,7 @@ from integration.core.models import FieldOfAction, User
 
 from ..models import Concept, ConceptVersion, Goal, Measure, Responsibility, StatusUpdate
 from . import funding as funding_demo
+from . import links as links_demo
 from . import monitoring as monitoring_demo
 from . import positions as positions_demo
 from .catalogue import CATALOGUE, DEPARTMENTS, NOTES, REVISION
@@ -308,4 +309,5 @@ def seed(*, scale: int, stdout) -> dict:
         # Totals only: what a second run created (nothing) is no news.
         totals = part.seed(today=today)
         summary |= {key: value for key, value in totals.items() if not key.endswith("_created")}
+    summary |= links_demo.seed()
     return summary

@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
 
+from actors.surveys.selectors.builder import questions_for_measure
 from integration.core.mixins import ServiceFormMixin
 from minutes.selectors.concept import resolutions_for_measure, tasks_for_measure
 
@@ -316,5 +317,7 @@ class MeasureDetailView(PermissionRequiredMixin, DetailView):
             "followup_tasks": tasks_for_measure(user=user, measure=measure)
             if user.has_perm("minutes.view_followuptask")
             else [],
+            # What needs surveys asked about it (the questions, not the answers).
+            "survey_questions": questions_for_measure(measure=measure),
         }
         return context

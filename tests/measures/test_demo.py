@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from actors import demo as actors_demo
+from actors.surveys import demo as surveys_demo
 from integration.core import demo as core_demo
 from integration.core.selectors import dashboard_figures
 from measures import dashboard
@@ -26,6 +27,7 @@ def seeded(settings):
     out = io.StringIO()
     core_demo.seed(scale=1, stdout=out)
     actors_demo.seed(scale=1, stdout=out)
+    surveys_demo.seed(scale=1, stdout=out)
     return measures_demo.seed(scale=1, stdout=out)
 
 
@@ -135,3 +137,10 @@ def test_dashboard_figures_run_two_queries(coordinator, django_assert_max_num_qu
         figures = dashboard.figures(user=coordinator)
     assert figures[0].value == 25
 
+
+def test_demo_seed_links_survey_questions_to_measures(seeded):
+    assert seeded["survey questions linked"] == 4
+    measure = Measure.objects.get(
+        title="Runder Tisch Integration", goal__version__status=ConceptVersion.Status.ADOPTED
+    )
+    assert [q.survey.title for q in measure.survey_questions.all()] == [surveys_demo.CLOSED_TITLE]

@@ -5,10 +5,13 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from actors.forms import DateInput
 from actors.models import Circle, Person
+from measures.models import Measure
+from measures.selectors.updates import current_measures
 
 from ..models import Question, Survey
 
@@ -154,12 +157,26 @@ class QuestionForm(forms.ModelForm):
             "scale_high_label",
             "number_min",
             "number_max",
+            "measures",
         ]
+        help_texts = {
+            "measures": _("The measures of the integration concept this question asks about."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Every question has a kind: no empty choice.
         self.fields["kind"].choices = Question.Kind.choices
+        # Measures of the current concept, and those linked already.
+        offered = Q(pk__in=current_measures().values("pk"))
+        if self.instance.pk:
+            offered |= Q(pk__in=self.instance.measures.values("pk"))
+        self.fields["measures"].queryset = (
+            Measure.objects.filter(offered)
+            .select_related("goal")
+            .order_by("goal__number", "number")
+        )
+        self.fields["measures"].widget.attrs["size"] = 8
         if isinstance(self.initial.get("options"), list):
             self.initial["options"] = "\n".join(self.initial["options"])
         self.helper = FormHelper()
@@ -191,6 +208,7 @@ class QuestionForm(forms.ModelForm):
                 ),
                 data_kinds=_kinds(Question.Kind.NUMBER),
             ),
+            Fieldset(_("Integration concept"), "measures"),
             Submit("submit", _("Save")),
         )
 

@@ -180,6 +180,14 @@ class Question(TimeStampedModel):
     number_max = models.DecimalField(
         _("largest number"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # The measures of the integration concept the question asks about: their
+    # pages list it (and any copy of the measure in a later version).
+    measures = models.ManyToManyField(
+        "measures.Measure",
+        verbose_name=_("measures concerned"),
+        blank=True,
+        related_name="survey_questions",
+    )
 
     class Meta:
         verbose_name = _("question")

@@ -175,3 +175,15 @@ def left_out_people(*, entries: list[tuple[int, str]]) -> list[tuple[Person, str
     in one query; people that no longer exist are skipped."""
     people = Person.objects.in_bulk([person_id for person_id, _reason in entries])
     return [(people[person_id], reason) for person_id, reason in entries if person_id in people]
+
+
+def questions_for_measure(*, measure) -> list[Question]:
+    """Questions of launched surveys asking about any copy of ``measure`` (same key
+    across concept versions), newest survey first; for the measure's page."""
+    return list(
+        Question.objects.filter(measures__key=measure.key)
+        .exclude(survey__status=Survey.Status.DRAFT)
+        .select_related("survey")
+        .distinct()
+        .order_by("-survey__opens_on", "survey_id", "position")
+    )

@@ -20,6 +20,8 @@ from actors.models import Affiliation, Circle, CircleMembership, Consent, Person
 from actors.selectors import consent_check, current_q, people_emailable
 from integration.core.models import User
 from integration.core.services import fields_apply
+from measures.models import Measure
+from measures.selectors.updates import current_measures
 
 from .. import tokens
 from ..models import Invitation, Question, Survey
@@ -182,6 +184,13 @@ def survey_copy(*, by: User, survey: Survey) -> Survey:
         for number, question in enumerate(survey.questions.order_by("position", "pk"), start=1)
     ]
     Question.objects.bulk_create(questions)
+    # A year later the concept may have a new version: the links go to the copies
+    # of the measures there, if they still exist.
+    originals = survey.questions.order_by("position", "pk").prefetch_related("measures")
+    for original, question in zip(originals, questions, strict=True):
+        keys = [measure.key for measure in original.measures.all()]
+        if keys:
+            question.measures.set(current_measures().filter(key__in=keys))
     return copy
 
 
@@ -220,8 +229,23 @@ def _positions_store(questions: list[Question]) -> None:
     Question.objects.bulk_update(changed, ["position"])
 
 
+def _question_measures_set(question: Question, measures: Iterable[Measure] | None) -> None:
+    """Link the measures the question asks about: new links only to measures of the
+    current concept versions; links made earlier stay possible."""
+    if measures is None:
+        return
+    measures = list(measures)
+    kept = set(question.measures.values_list("pk", flat=True)) if question.pk else set()
+    current = set(current_measures().values_list("pk", flat=True))
+    if any(measure.pk not in current | kept for measure in measures):
+        raise ValidationError(
+            {"measures": _("Only measures of the current integration concept can be linked.")}
+        )
+    question.measures.set(measures)
+
+
 @transaction.atomic
-def question_create(*, by: User, survey: Survey, **data) -> Question:
+def question_create(*, by: User, survey: Survey, measures=None, **data) -> Question:
     """Add a question at the end of a draft survey."""
     survey = _draft_locked(survey, _questions_frozen())
     last = survey.questions.aggregate(last=Max("position"))["last"] or 0
@@ -230,11 +254,12 @@ def question_create(*, by: User, survey: Survey, **data) -> Question:
     _question_fit_kind(question)
     question.full_clean()
     question.save()
+    _question_measures_set(question, measures)
     return question
 
 
 @transaction.atomic
-def question_update(*, by: User, question: Question, **changes) -> Question:
+def question_update(*, by: User, question: Question, measures=None, **changes) -> Question:
     """Change a question of a draft survey; changing its kind drops what no longer fits."""
     _draft_locked(question.survey, _questions_frozen())
     question = Question.objects.get(pk=question.pk)
@@ -242,6 +267,7 @@ def question_update(*, by: User, question: Question, **changes) -> Question:
     _question_fit_kind(question)
     question.full_clean()
     question.save()
+    _question_measures_set(question, measures)
     return question
 
 
