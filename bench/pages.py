@@ -69,6 +69,12 @@ PAGES = (
     Page("circle detail", "/network/circles/{round_table}/", user=COORDINATOR),
     Page("concept", "/concept/", user=COORDINATOR),
     Page("catalogue (1,000 measures)", "/concept/versions/{catalogue}/", user=COORDINATOR),
+    Page("funding overview", "/concept/funding/", user=COORDINATOR),
+    Page("monitoring overview", "/concept/monitoring/", user=COORDINATOR),
+    Page("meeting list", "/committees/meetings/", user=COORDINATOR),
+    Page("meeting (preparation page)", "/committees/meetings/{meeting}/", user=COORDINATOR),
+    Page("paper list", "/committees/papers/", user=COORDINATOR),
+    Page("follow-up tasks", "/committees/tasks/", user=COORDINATOR),
 )
 
 
@@ -366,15 +372,27 @@ def print_table(*, baseline: Result, results: list[Result]) -> list[Result]:
 
 def demo_ids() -> dict[str, int]:
     """Primary keys of the demo rows that page paths name (after seeding)."""
+    from django.db.models import Count
+
     from actors.demo import ROUND_TABLE
     from actors.models import Circle, Person
     from bench.measures import BENCH_CONCEPT
     from measures.models import ConceptVersion
+    from minutes.models import Meeting
 
     round_table = Circle.objects.get(name=ROUND_TABLE)
     person = Person.objects.filter(circle_memberships__circle=round_table).order_by("pk").first()
     catalogue = ConceptVersion.objects.get(concept__title=BENCH_CONCEPT)
-    return {"round_table": round_table.pk, "person": person.pk, "catalogue": catalogue.pk}
+    # The held meeting with the longest agenda: the heaviest preparation page.
+    meeting = (
+        Meeting.objects.annotate(items=Count("agenda_items")).order_by("-items", "-date").first()
+    )
+    return {
+        "round_table": round_table.pk,
+        "person": person.pk,
+        "catalogue": catalogue.pk,
+        "meeting": meeting.pk,
+    }
 
 
 def run(args: argparse.Namespace) -> None:
