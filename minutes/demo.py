@@ -217,8 +217,9 @@ class _Seeder:
         present = item.meeting.attendances.filter(status="present", has_vote=True).count()
         values = {"kind": kind, "text": text, "vote": vote, "referred_to": referred_to}
         if counted:
-            values |= {"vote": V.COUNTED, "yes": present - 2, "no": 1, "abstentions": 1}
-            values["biased"] = 0
+            # A majority that fits the kind (a tie or more no votes reject).
+            ayes, noes = (2, present - 3) if kind == RK.REJECTED else (present - 2, 1)
+            values |= {"vote": V.COUNTED, "yes": ayes, "no": noes, "abstentions": 1, "biased": 0}
         if kind == RK.NOTED:
             values["vote"] = V.NONE
         return Resolution.objects.create(agenda_item=item, **values)

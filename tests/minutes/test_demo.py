@@ -23,6 +23,7 @@ from minutes.models import (
     Resolution,
 )
 from minutes.selectors.access import agenda_items_visible_to, current_membership_q
+from minutes.services.resolutions import vote_check
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +147,17 @@ def test_demo_gremium_sees_nonpublic_items_of_committee_only(seeded):
     visible = agenda_items_visible_to(gremium)
     assert set(committee_items) <= set(visible)
     assert not visible.filter(pk__in=council_items).exists()
+
+
+def test_demo_votes_pass_the_rules_a_coordinator_is_held_to(seeded):
+    """The demo writes its resolutions directly: they must still fit the vote rules."""
+    for resolution in Resolution.objects.select_related("agenda_item__meeting"):
+        vote_check(
+            meeting=resolution.agenda_item.meeting,
+            kind=resolution.kind,
+            vote=resolution.vote,
+            yes=resolution.yes,
+            no=resolution.no,
+            abstentions=resolution.abstentions,
+            biased=resolution.biased,
+        )

@@ -133,7 +133,9 @@ def test_task_list_groups_by_body_with_lights_counts_and_filters(django_app, coo
     assert "Überfällig" not in text(by_body, ".task-table")
 
 
-def test_task_list_says_when_no_reminder_is_possible(django_app, coordinator, body):
+def test_task_list_says_when_no_reminder_is_possible(
+    django_app, coordinator, committee_member, body
+):
     FollowUpTaskFactory(
         agenda_item=AgendaItemFactory(meeting=MeetingFactory(body=body)),
         owner_person=None,
@@ -143,6 +145,9 @@ def test_task_list_says_when_no_reminder_is_possible(django_app, coordinator, bo
     assert "keine Erinnerung möglich: Die Organisation hat keine E-Mail-Adresse." in text(
         page, ".task-no-reminder"
     )
+    # Who may not act on it is not told (the committee reads the list).
+    page = django_app.get(reverse("minutes:task_list"), user=committee_member)
+    assert "keine Erinnerung möglich" not in page.text
 
 
 def test_task_list_queries_do_not_grow_with_the_tasks(
