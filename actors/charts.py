@@ -7,7 +7,6 @@ numbers; it needs no request or database, so PDF reports can embed it too.
 """
 
 import math
-import textwrap
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass
@@ -15,19 +14,16 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from integration.core.models import FieldOfAction, User
+from integration.core.svg import MUTED, TEXT, svg_root, svg_string, svg_text, wrap
 
 from .models import Circle, CircleMembership, Organisation
 from .selectors import current_q, organisations_visible_to
 
-SVG_NS = "http://www.w3.org/2000/svg"
 # Empty cell, then five shades of the header blue; text turns white from shade 3.
 SHADES = ("#f1f3f5", "#dbe7fd", "#9ec5fe", "#6ea8fe", "#3d8bfd", "#0a58ca")
 WHITE_TEXT_FROM = 3
 ALERT_FILL = "#f8d7da"
 ALERT_TEXT = "#842029"
-TEXT = "#212529"
-MUTED = "#495057"
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 
 @dataclass(frozen=True)
@@ -126,29 +122,7 @@ def legend_ranges(max_count: int) -> list[tuple[int, str]]:
 
 def _lines(text: str, width: int, max_lines: int) -> list[str]:
     # Long German compounds stay whole ("Koordinierungsstab"); hyphens may break.
-    lines = textwrap.wrap(text, width=width, break_long_words=False) or [""]
-    if len(lines) > max_lines:
-        lines = [*lines[: max_lines - 1], lines[max_lines - 1][: width - 1] + "…"]
-    return lines
-
-
-def _text(parent, x, y, lines, *, size=13, anchor="start", fill=TEXT, weight=None):
-    attributes = {
-        "x": str(x),
-        "y": str(y),
-        "font-size": str(size),
-        "text-anchor": anchor,
-        "fill": fill,
-    }
-    if weight:
-        attributes["font-weight"] = weight
-    element = ET.SubElement(parent, "text", attributes)
-    for index, line in enumerate(lines):
-        span = ET.SubElement(
-            element, "tspan", {"x": str(x), "dy": "0" if index == 0 else str(size + 4)}
-        )
-        span.text = line
-    return element
+    return wrap(text, width, max_lines, break_long_words=False)
 
 
 def network_picture_svg(
@@ -170,25 +144,18 @@ def network_picture_svg(
     top = margin + header_height
     height = top + cell_height * len(picture.rows) + 70
 
-    svg = ET.Element(
-        "svg",
-        {
-            "xmlns": SVG_NS,
-            "viewBox": f"0 0 {width} {height}",
-            "width": str(width),
-            "height": str(height),
-            "role": "img",
-            "aria-labelledby": f"{id_prefix}-title {id_prefix}-desc",
-            "class": "network-picture",
-            "font-family": FONT,
-        },
+    svg = svg_root(
+        width,
+        height,
+        title=title,
+        description=description,
+        id_prefix=id_prefix,
+        css_class="network-picture",
     )
-    ET.SubElement(svg, "title", {"id": f"{id_prefix}-title"}).text = title
-    ET.SubElement(svg, "desc", {"id": f"{id_prefix}-desc"}).text = description
 
     # Column headers: the total, then one per circle, wrapped onto short lines.
     total_lines = _lines(_("active actors"), 10, 2)
-    _text(
+    svg_text(
         svg,
         margin + label_width + total_width / 2,
         top - 10 - 16 * (len(total_lines) - 1),
@@ -201,7 +168,7 @@ def network_picture_svg(
     for index, lines in enumerate(header_lines):
         x = grid_left + index * cell_width + cell_width / 2
         y = top - 10 - 16 * (len(lines) - 1)
-        _text(svg, x, y, lines, size=12, anchor="middle", fill=TEXT, weight="bold")
+        svg_text(svg, x, y, lines, size=12, anchor="middle", fill=TEXT, weight="bold")
 
     max_count = picture.max_count
     for row_index, row in enumerate(picture.rows):
@@ -219,11 +186,11 @@ def network_picture_svg(
                     "class": "network-picture-alert",
                 },
             )
-            _text(svg, margin + 8, y + 18, [row.label], fill=ALERT_TEXT, weight="bold")
-            _text(svg, margin + 8, y + 35, [_("no active actors")], size=12, fill=ALERT_TEXT)
+            svg_text(svg, margin + 8, y + 18, [row.label], fill=ALERT_TEXT, weight="bold")
+            svg_text(svg, margin + 8, y + 35, [_("no active actors")], size=12, fill=ALERT_TEXT)
         else:
-            _text(svg, margin + 8, y + cell_height / 2 + 5, _lines(row.label, 38, 1))
-        _text(
+            svg_text(svg, margin + 8, y + cell_height / 2 + 5, _lines(row.label, 38, 1))
+        svg_text(
             svg,
             margin + label_width + total_width / 2,
             y + cell_height / 2 + 5,
@@ -251,7 +218,7 @@ def network_picture_svg(
                     "fill": SHADES[level],
                 },
             )
-            _text(
+            svg_text(
                 group,
                 x + cell_width / 2,
                 y + cell_height / 2 + 5,
@@ -262,7 +229,7 @@ def network_picture_svg(
 
     # Legend: what the shades mean.
     legend_y = top + cell_height * len(picture.rows) + 24
-    _text(svg, margin + 8, legend_y + 13, [_("Organisations per cell:")], size=12, fill=MUTED)
+    svg_text(svg, margin + 8, legend_y + 13, [_("Organisations per cell:")], size=12, fill=MUTED)
     x = margin + 190
     for level, label in [(0, "0"), *legend_ranges(max_count)]:
         ET.SubElement(
@@ -278,6 +245,6 @@ def network_picture_svg(
                 "stroke": "#adb5bd",
             },
         )
-        _text(svg, x + 24, legend_y + 13, [label], size=12, fill=MUTED)
+        svg_text(svg, x + 24, legend_y + 13, [label], size=12, fill=MUTED)
         x += 34 + 8 * len(label)
-    return ET.tostring(svg, encoding="unicode")
+    return svg_string(svg)

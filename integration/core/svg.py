@@ -70,9 +70,12 @@ def svg_line(parent, x1, y1, x2, y2, *, stroke=GRID, **extra):
     return ET.SubElement(parent, "line", attributes | {"stroke": stroke, **extra})
 
 
-def wrap(text: str, width: int, max_lines: int = 3) -> list[str]:
-    """``text`` on at most ``max_lines`` lines of ``width`` characters, "…" where cut."""
-    lines = textwrap.wrap(" ".join(str(text).split()), width=width, break_long_words=True) or [""]
+def wrap(text: str, width: int, max_lines: int = 3, *, break_long_words: bool = True) -> list[str]:
+    """``text`` on at most ``max_lines`` lines of ``width`` characters, "…" where cut;
+    ``break_long_words=False`` keeps long German compounds whole."""
+    lines = textwrap.wrap(
+        " ".join(str(text).split()), width=width, break_long_words=break_long_words
+    ) or [""]
     if len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], lines[max_lines - 1][: width - 1] + "…"]
     return lines
