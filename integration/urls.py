@@ -42,6 +42,7 @@ urlpatterns = [
     path("surveys/", include("actors.surveys.urls")),
     path("concept/", include("measures.urls")),
     path("committees/", include("minutes.urls")),
+    path("oparl/v1/", include("minutes.oparl.urls")),
     path("accounts/", include(auth_patterns)),
     path("healthz", core_views.healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agenda, bodies, invitations, meetings, overview, papers, tasks
+from .views import agenda, bodies, calendars, invitations, meetings, overview, papers, tasks
 
 app_name = "minutes"
 
@@ -106,4 +106,21 @@ urlpatterns += [
     path("tasks/", tasks.TaskListView.as_view(), name="task_list"),
     path("items/<int:pk>/tasks/new/", tasks.TaskCreateView.as_view(), name="task_create"),
     path("tasks/<int:pk>/edit/", tasks.TaskUpdateView.as_view(), name="task_update"),
+]
+
+# Calendars (iCal): public meetings overall and per body, a member's secret feed.
+urlpatterns += [
+    path("calendar/", calendars.CalendarSettingsView.as_view(), name="calendar_settings"),
+    path("calendar/renew/", calendars.CalendarRenewView.as_view(), name="calendar_renew"),
+    path("calendar/meetings.ics", calendars.PublicCalendarView.as_view(), name="calendar_all"),
+    path(
+        "calendar/bodies/<int:pk>.ics",
+        calendars.BodyCalendarView.as_view(),
+        name="calendar_body",
+    ),
+    path(
+        "calendar/personal/<str:token>.ics",
+        calendars.PersonalCalendarView.as_view(),
+        name="calendar_personal",
+    ),
 ]

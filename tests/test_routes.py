@@ -7,6 +7,8 @@ fails when a route is missing, so a new page cannot be forgotten.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from minutes.oparl import urls as oparl_urls
+
 from .core.factories import FieldOfActionFactory
 from .routes import committees, concept
 
@@ -219,7 +221,13 @@ PUBLIC_OR_FOREIGN = {
     "surveys:respond",
     "surveys:respond_done",
     "surveys:opt_out",
+    # Public calendars and the secret-link feed (tests/minutes/test_calendars*.py).
+    "minutes:calendar_all",
+    "minutes:calendar_body",
+    "minutes:calendar_personal",
 }
+# The OParl interface is public data only (tests/minutes/test_oparl*.py walks it).
+PUBLIC_OR_FOREIGN |= {f"oparl:{pattern.name}" for pattern in oparl_urls.urlpatterns}
 
 
 def named_routes(resolver=None, namespace=""):

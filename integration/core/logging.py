@@ -10,8 +10,9 @@ access log of the production server.
 import logging
 import re
 
-# /surveys/r/<64 hex>/… — see actors.surveys.tokens.
-SECRET_LINK = re.compile(r"(/surveys/r/)[0-9a-fA-F]{16,}")
+# /surveys/r/<64 hex>/… — see actors.surveys.tokens; a member's calendar feed
+# /committees/calendar/personal/<64 hex>.ics — see minutes.services.calendars.
+SECRET_LINK = re.compile(r"(/surveys/r/|/calendar/personal/)[0-9a-fA-F]{16,}")
 REDACTED = r"\1[…]"
 
 

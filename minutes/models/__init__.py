@@ -3,6 +3,7 @@ their consultations, attachments, resolutions and votes, follow-up tasks
 (Beschlusskontrolle), and the invitation mails. Mapped onto OParl 1.1."""
 
 from .bodies import Body, LegislativeTerm, Location, Membership
+from .calendar import CalendarFeed
 from .invitations import InvitationRound, MeetingMail
 from .meetings import AgendaItem, Attendance, FollowUpTask, Meeting, Resolution
 from .papers import Attachment, Consultation, Paper
@@ -12,6 +13,7 @@ __all__ = [
     "Attachment",
     "Attendance",
     "Body",
+    "CalendarFeed",
     "Consultation",
     "FollowUpTask",
     "InvitationRound",

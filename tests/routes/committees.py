@@ -75,6 +75,8 @@ MATRIX = {
     "minutes:task_list": (lambda: {}, READERS),
     "minutes:task_create": (_pk("AgendaItemFactory"), EDITORS),
     "minutes:task_update": (_pk("FollowUpTaskFactory"), EDITORS),
+    "minutes:calendar_settings": (lambda: {}, READERS),
+    "minutes:calendar_renew": (lambda: {}, READERS),
 }
 POST_ONLY = {
     "minutes:member_account",
@@ -85,4 +87,5 @@ POST_ONLY = {
     "minutes:item_move",
     "minutes:attachment_upload",
     "minutes:attachment_delete",
+    "minutes:calendar_renew",
 }
