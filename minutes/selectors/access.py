@@ -169,8 +169,15 @@ def attachments_visible_to(user) -> QuerySet[Attachment]:
 
 
 def tasks_visible_to(user) -> QuerySet[FollowUpTask]:
-    """Follow-up tasks follow the agenda item they came from."""
-    return FollowUpTask.objects.filter(agenda_item__in=agenda_items_visible_to(user))
+    """Follow-up tasks follow the agenda item they came from; for committee members
+    also its minutes (a task of draft minutes tells what is still a draft), while
+    staff roles see them at once, as they carry them out."""
+    scope = scope_for(user)
+    if scope.everything or scope.staff:
+        items = agenda_items_visible_to(user)
+    else:
+        items = minutes_items_visible_to(user)
+    return FollowUpTask.objects.filter(agenda_item__in=items)
 
 
 def can_edit_paper(user, paper: Paper | None = None) -> bool:
@@ -200,11 +207,18 @@ def resolutions_visible_to(user) -> QuerySet[Resolution]:
     """Resolutions of visible agenda items whose minutes ``user`` may read (the
     rule of ``minutes_visible``): wherever a resolution is shown outside the
     meeting page — a measure, a paper's Beratungsfolge, the task list."""
+    return Resolution.objects.filter(agenda_item__in=minutes_items_visible_to(user))
+
+
+def minutes_items_visible_to(user) -> QuerySet[AgendaItem]:
+    """Visible agenda items whose minutes (Wortprotokoll, resolution, follow-up
+    tasks) ``user`` may read, by the rule of ``minutes_visible``: the portal's
+    item pages, its Beschlusskontrolle and the search over minutes texts."""
     scope = scope_for(user)
-    resolutions = Resolution.objects.filter(agenda_item__in=agenda_items_visible_to(user))
+    items = agenda_items_visible_to(user)
     if scope.everything:
-        return resolutions
-    return resolutions.filter(
-        Q(agenda_item__meeting__minutes_status=Meeting.MinutesStatus.PUBLISHED)
-        | Q(agenda_item__meeting__body_id__in=scope.body_ids)
+        return items
+    return items.filter(
+        Q(meeting__minutes_status=Meeting.MinutesStatus.PUBLISHED)
+        | Q(meeting__body_id__in=scope.body_ids)
     )

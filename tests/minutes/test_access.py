@@ -197,6 +197,13 @@ def test_tasks_follow_their_agenda_item(world, body_member, other_member):
     task = FollowUpTaskFactory(agenda_item=world["secret_item"])
     public_task = FollowUpTaskFactory(agenda_item=world["public_item"])
     assert set(access.tasks_visible_to(body_member)) == {task, public_task}
+    # For members of other bodies, tasks also follow the minutes: none while a draft.
+    meeting = world["public_item"].meeting
+    meeting.minutes_status = Meeting.MinutesStatus.DRAFT
+    meeting.save()
+    assert set(access.tasks_visible_to(other_member)) == set()
+    meeting.minutes_status = Meeting.MinutesStatus.PUBLISHED
+    meeting.save()
     assert set(access.tasks_visible_to(other_member)) == {public_task}
 
 

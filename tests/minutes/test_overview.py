@@ -67,7 +67,9 @@ def test_overview_draft_minutes_for_coordination_and_members(
 
 
 def test_overview_task_counts_follow_the_items(django_app, body, body_member, other_member):
-    public = AgendaItemFactory(meeting=MeetingFactory(body=body, date=_in(-30)))
+    public = AgendaItemFactory(
+        meeting=MeetingFactory(body=body, date=_in(-30), minutes_status="published")
+    )
     secret = AgendaItemFactory(meeting=public.meeting, is_public=False, title="Personalsache")
     FollowUpTaskFactory(agenda_item=public, due_on=_in(10))
     FollowUpTaskFactory(agenda_item=public, due_on=_in(-5))  # overdue

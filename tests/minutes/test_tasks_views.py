@@ -34,8 +34,25 @@ def secret_task(body):
 
 @pytest.fixture
 def public_task(body):
-    item = AgendaItemFactory(meeting=MeetingFactory(body=body), title="Integrationslotsen")
+    meeting = MeetingFactory(body=body, minutes_status="published")
+    item = AgendaItemFactory(meeting=meeting, title="Integrationslotsen")
     return FollowUpTaskFactory(agenda_item=item, title="Stellenbeschreibung", due_on=days(-2))
+
+
+def test_task_list_tasks_of_draft_minutes_for_staff_and_the_body(request, django_app, body):
+    """A task tells what was decided: while the minutes are a draft, only the staff
+    (who carry tasks out) and the body's members see it."""
+    item = AgendaItemFactory(meeting=MeetingFactory(body=body), title="Sprachkurse")
+    FollowUpTaskFactory(agenda_item=item, title="Kursplätze erfragen", due_on=days(5))
+    for who, sees in [
+        ("coordinator", True),
+        ("administration_user", True),
+        ("body_member", True),
+        ("other_member", False),
+        ("committee_member", False),
+    ]:
+        page = django_app.get(reverse("minutes:task_list"), user=request.getfixturevalue(who))
+        assert ("Kursplätze erfragen" in page.text) is sees, who
 
 
 def text(page, selector: str) -> str:
@@ -215,13 +232,15 @@ def test_task_update_done_needs_a_note_and_moves_the_measure(django_app, coordin
 
 
 def test_task_list_shows_the_resolution_of_draft_minutes_only_to_the_body(
-    django_app, body, body_member, other_member
+    django_app, body, body_member, administration_user
 ):
     item = AgendaItemFactory(meeting=MeetingFactory(body=body, minutes_status="draft"))
     resolution = ResolutionFactory(agenda_item=item, kind="rejected")
     FollowUpTaskFactory(agenda_item=item, resolution=resolution, title="Prüfauftrag")
     url = reverse("minutes:task_list")
-    page = django_app.get(url, user=other_member)
+    # Verwaltung carries the task out before the minutes are published, but does
+    # not read the draft resolution.
+    page = django_app.get(url, user=administration_user)
     assert "Prüfauftrag" in page.text
     assert "abgelehnt" not in page.text
     assert "abgelehnt" in django_app.get(url, user=body_member).text
