@@ -327,6 +327,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "minutes.tasks.invitation_mails_sweep_task",
         "schedule": crontab(),
     },
+    # PDF documents left queued (broker down, lost task) or by a dead worker;
+    # superseded files removed.
+    "documents-sweep": {
+        "task": "integration.documents.tasks.documents_sweep_task",
+        "schedule": crontab(minute="*/2"),
+    },
 }
 # Failed and successful login records older than this are removed (DSGVO).
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=90)
@@ -377,6 +383,24 @@ ATTACHMENT_TYPES = env.list(
 # Owners of follow-up tasks are reminded this many days before the due date (and
 # once the day after it); the overview shows such tasks yellow.
 MINUTES_TASK_REMINDER_DAYS_BEFORE = env.int("MINUTES_TASK_REMINDER_DAYS_BEFORE", default=7)
+
+# =============================================================================
+# DOCUMENTS
+# =============================================================================
+# Generated PDFs live below MEDIA_ROOT under random names and are served only
+# through the permission-checked download view (integration.documents).
+DOCUMENTS_FOLDER = env("DOCUMENTS_FOLDER", default="documents")
+# Seconds one PDF may take to compile (the task's soft limit; the hard limit is
+# 30 s later); a document "rendering" for longer is taken up again by the sweep.
+DOCUMENTS_COMPILE_TIME_LIMIT = env.int("DOCUMENTS_COMPILE_TIME_LIMIT", default=300)
+# The letterhead of every printed document: name, address lines separated by
+# "|", and optionally a logo among the static files (e.g. "img/wappen.svg").
+DOCUMENTS_LETTERHEAD_NAME = env("DOCUMENTS_LETTERHEAD_NAME", default=MUNICIPALITY_NAME)
+_letterhead_address = env("DOCUMENTS_LETTERHEAD_ADDRESS", default="Marktplatz 1|12345 Wiesenbrück")
+DOCUMENTS_LETTERHEAD_ADDRESS = [
+    line.strip() for line in _letterhead_address.split("|") if line.strip()
+]
+DOCUMENTS_LETTERHEAD_LOGO = env("DOCUMENTS_LETTERHEAD_LOGO", default="")
 
 # =============================================================================
 # SECURITY

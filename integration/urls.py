@@ -43,6 +43,7 @@ urlpatterns = [
     path("concept/", include("measures.urls")),
     path("committees/", include("minutes.urls")),
     path("oparl/v1/", include("minutes.oparl.urls")),
+    path("documents/", include("integration.documents.urls")),
     path("accounts/", include(auth_patterns)),
     path("healthz", core_views.healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),

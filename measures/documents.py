@@ -16,12 +16,26 @@ from django.db.models import OuterRef, Subquery
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, slugify
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from integration.core.models import User
+from actors.models import Organisation
+from integration.core.models import FieldOfAction, User
+from integration.documents.registry import DocumentKind, register, stamp
+from integration.documents.rendering import pdf_render
 
 from .charts import indicator_chart_svg, period_display, value_display
-from .models import ConceptVersion, Measure, Position, StatusUpdate
+from .models import (
+    ConceptVersion,
+    FundingProgramme,
+    Goal,
+    Grant,
+    GrantYear,
+    Indicator,
+    Measure,
+    Observation,
+    Position,
+    StatusUpdate,
+)
 from .selectors.catalogue import Catalogue, catalogue_data
 from .selectors.funding import funding_totals, funding_years
 from .selectors.monitoring import monitoring_overview
@@ -165,18 +179,23 @@ def report_monitoring() -> list:
     return overview
 
 
-def concept_report_context(*, version: ConceptVersion, user: User | None = None) -> dict:
+def concept_report_context(
+    *, version: ConceptVersion, user: User | None = None, full: bool = True
+) -> dict:
     """The status report of ``version`` as template context (see the module docstring).
 
     With ``user`` the funding, positions and monitoring are left out where the
     user may not read them (every role that reads measures may, today); without,
-    as for a report compiled in the background, everything is in.
+    as for a report compiled in the background, everything is in unless ``full``
+    is False (the "measures" variant: the catalogue only).
     """
     today = timezone.localdate()
     catalogue = report_catalogue(version=version, today=today)
 
     def may(permission: str) -> bool:
-        return user is None or user.has_perm(f"measures.{permission}")
+        if user is None:
+            return full
+        return user.has_perm(f"measures.{permission}")
 
     show_funding = may("view_grant") and may("view_grantyear")
     show_positions = may("view_position")
@@ -197,3 +216,76 @@ def concept_report_context(*, version: ConceptVersion, user: User | None = None)
         "show_monitoring": show_monitoring,
         "monitoring": report_monitoring() if show_monitoring else [],
     }
+
+
+# ---------------------------------------------------------------------------
+# The report as a stored document, compiled by the machinery (integration.documents)
+
+# Everything the full report shows; the "measures" variant needs only the first.
+FULL_REPORT_PERMISSIONS = (
+    "measures.view_measure",
+    "measures.view_grant",
+    "measures.view_grantyear",
+    "measures.view_position",
+    "measures.view_indicator",
+    "measures.view_observation",
+)
+
+
+def concept_report_variant(*, user) -> str:
+    """The variant of the report ``user`` gets: "full", or "measures" (catalogue only)."""
+    return "full" if user.has_perms(FULL_REPORT_PERMISSIONS) else "measures"
+
+
+@register
+class ConceptReport(DocumentKind):
+    """The status report of a concept version (see the module docstring)."""
+
+    key = "measures.concept_report"
+    title = gettext_lazy("Status report")
+    subject_model = ConceptVersion
+    variants = ("full", "measures")
+    version = "1"
+
+    def subject_label(self, subject, variant):
+        return gettext("Status report: %(version)s") % {"version": subject}
+
+    def fingerprint_inputs(self, subject, variant):
+        version = ConceptVersion.objects.select_related("concept").get(pk=subject.pk)
+        parts = [
+            # The report's date, and with it what counts as stale or overdue.
+            timezone.localdate().isoformat(),
+            settings.MUNICIPALITY_NAME,
+            str(settings.MEASURE_STALE_MONTHS),
+            version.updated_at.isoformat(),
+            version.concept.updated_at.isoformat(),
+            stamp(Goal.objects.filter(version=version)),
+            stamp(Measure.objects.filter(goal__version=version)),
+            stamp(StatusUpdate.objects.filter(measure__goal__version__concept=version.concept)),
+            stamp(FieldOfAction.objects.all()),
+            stamp(Organisation.objects.all()),
+        ]
+        if variant == "full":
+            parts += [
+                stamp(FundingProgramme.objects.all()),
+                stamp(Grant.objects.all()),
+                stamp(GrantYear.objects.all()),
+                stamp(Position.objects.all()),
+                stamp(Indicator.objects.all()),
+                stamp(Observation.objects.all()),
+            ]
+        return "\n".join(parts)
+
+    def render(self, subject, variant, progress):
+        progress(10)
+        context = concept_report_context(version=subject, full=variant == "full")
+        progress(40)
+        return pdf_render(template="measures/documents/concept_report.html", context=context)
+
+    def filename(self, subject, variant):
+        return report_filename(version=subject)
+
+    def can_view(self, user, subject, variant):
+        if variant == "full":
+            return user.has_perms(FULL_REPORT_PERMISSIONS)
+        return user.has_perm("measures.view_measure")

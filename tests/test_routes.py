@@ -7,6 +7,7 @@ fails when a route is missing, so a new page cannot be forgotten.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from integration.documents import urls as documents_urls
 from minutes.oparl import urls as oparl_urls
 
 from .core.factories import FieldOfActionFactory
@@ -228,6 +229,9 @@ PUBLIC_OR_FOREIGN = {
 }
 # The OParl interface is public data only (tests/minutes/test_oparl*.py walks it).
 PUBLIC_OR_FOREIGN |= {f"oparl:{pattern.name}" for pattern in oparl_urls.urlpatterns}
+# Generated documents: each kind's can_view decides, anonymous visitors included
+# (tests/documents, and the leak matrix for every kind and variant).
+PUBLIC_OR_FOREIGN |= {f"documents:{pattern.name}" for pattern in documents_urls.urlpatterns}
 
 
 def named_routes(resolver=None, namespace=""):

@@ -1,7 +1,9 @@
 """HTML templates to PDF with WeasyPrint: German, accessible (PDF/UA-1), offline.
 
-The minimal shared helper until the PDF issue builds the full machinery
-(stored documents with status and fingerprints, rendering in a Celery task).
+``pdf_render`` is what a document kind's ``render`` calls (see ``registry``);
+the stored documents, the task and the views live beside it. Templates extend
+``documents/base_document.html`` for the town's letterhead and the running
+footer; ``letterhead`` is in every context.
 
 WeasyPrint would fetch whatever a document links to, including ``http://``
 and ``file://`` URLs: a free text that slipped through unescaped could make
@@ -9,6 +11,7 @@ the server read local files into a PDF or call into the internal network.
 The fetcher here serves our static files and nothing else.
 """
 
+import io
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -18,11 +21,15 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from django.utils import translation
+from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 PDF_LANGUAGE = "de"
 PDF_VARIANT = "pdf/ua-1"
+# The archival option: PDF/A-3 level A, the PDF/A variant of WeasyPrint that keeps
+# the tagged structure (level B would drop it), so an archived copy stays accessible.
+PDF_ARCHIVAL_VARIANT = "pdf/a-3a"
 
 
 class ResourceRefusedError(ValueError):
@@ -77,14 +84,29 @@ class StaticFilesFetcher(URLFetcher):
         )
 
 
-def pdf_render(*, template: str, context: dict) -> bytes:
+def letterhead() -> dict:
+    """The town's letterhead from the settings: name, address lines, logo (static path)."""
+    return {
+        "name": settings.DOCUMENTS_LETTERHEAD_NAME,
+        "address": list(settings.DOCUMENTS_LETTERHEAD_ADDRESS),
+        "logo": settings.DOCUMENTS_LETTERHEAD_LOGO,
+    }
+
+
+def pdf_render(*, template: str, context: dict, archival: bool = False) -> bytes:
     """``template`` rendered with ``context`` in German, as a tagged PDF/UA-1 document.
 
     The template must be a complete HTML document with ``<html lang="de">`` and a
-    ``<title>`` (the PDF's language and title); links to ``{% static %}`` files work,
-    every other resource is refused.
+    ``<title>`` (the PDF's language and title); ``documents/base_document.html``
+    provides both with the letterhead. Links to ``{% static %}`` files work, every
+    other resource is refused. ``archival``: PDF/A-3a instead, for the archive.
     """
     with translation.override(PDF_LANGUAGE):
-        html = render_to_string(template, context)
+        html = render_to_string(template, {"letterhead": letterhead(), **context})
         document = HTML(string=html, base_url=base_url(), url_fetcher=StaticFilesFetcher())
-        return document.write_pdf(pdf_variant=PDF_VARIANT)
+        return document.write_pdf(pdf_variant=PDF_ARCHIVAL_VARIANT if archival else PDF_VARIANT)
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    """How many pages ``pdf`` has."""
+    return len(PdfReader(io.BytesIO(pdf)).pages)
