@@ -63,6 +63,31 @@ def current_membership_q(*, today: date | None = None, prefix: str = "") -> Q:
     ) & (Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": today}))
 
 
+def public_people_q(prefix: str = "") -> Q:
+    """The public people rule: a person may be named on public pages, in public
+    documents and in the open data only while not archived, not anonymised and not
+    merged into another record. ``prefix`` reaches the person from another model
+    (``"person__"``). The portal, OParl and the public PDFs use nothing else."""
+    return Q(
+        **{
+            f"{prefix}is_archived": False,
+            f"{prefix}anonymised_at__isnull": True,
+            f"{prefix}merged_into__isnull": True,
+        }
+    )
+
+
+def person_is_public(person) -> bool:
+    """``public_people_q`` for a person already loaded (None is not public); keep the
+    two in step."""
+    return (
+        person is not None
+        and not person.is_archived
+        and person.anonymised_at is None
+        and person.merged_into_id is None
+    )
+
+
 def member_body_ids(*, user: User | AnonymousUser, today: date | None = None) -> frozenset[int]:
     """The bodies ``user``'s person currently sits in (none for logins without a person)."""
     if not user.is_authenticated:
