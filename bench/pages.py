@@ -75,6 +75,9 @@ PAGES = (
     Page("meeting (preparation page)", "/committees/meetings/{meeting}/", user=COORDINATOR),
     Page("paper list", "/committees/papers/", user=COORDINATOR),
     Page("follow-up tasks", "/committees/tasks/", user=COORDINATOR),
+    Page("public meeting page (anonymous)", "/public/meetings/{public_meeting}/"),
+    Page("public paper list (anonymous)", "/public/papers/"),
+    Page("public search (anonymous)", "/public/search/?q=Integration"),
 )
 
 
@@ -387,7 +390,15 @@ def demo_ids() -> dict[str, int]:
     meeting = (
         Meeting.objects.annotate(items=Count("agenda_items")).order_by("-items", "-date").first()
     )
+    # The public body's held meeting with the longest agenda: what citizens open most.
+    public_meeting = (
+        Meeting.objects.filter(body__is_public=True, status=Meeting.Status.HELD)
+        .annotate(items=Count("agenda_items"))
+        .order_by("-items", "-date")
+        .first()
+    )
     return {
+        "public_meeting": public_meeting.pk,
         "round_table": round_table.pk,
         "person": person.pk,
         "catalogue": catalogue.pk,

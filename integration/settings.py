@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
@@ -329,6 +330,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # PDF documents left queued (broker down, lost task) or by a dead worker;
     # superseded files removed.
+    # Meeting packet mails left queued or by a dead worker.
+    "minutes-packet-mails-sweep": {
+        "task": "minutes.tasks.packet_mails_sweep_task",
+        "schedule": crontab(),
+    },
     "documents-sweep": {
         "task": "integration.documents.tasks.documents_sweep_task",
         "schedule": crontab(minute="*/2"),

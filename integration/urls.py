@@ -1,9 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 
 from integration.core import views as core_views
+from minutes.portal.sitemaps import SITEMAPS
 
 auth_patterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -43,9 +47,17 @@ urlpatterns = [
     path("concept/", include("measures.urls")),
     path("committees/", include("minutes.urls")),
     path("oparl/v1/", include("minutes.oparl.urls")),
+    path("public/", include("minutes.portal.urls")),
     path("documents/", include("integration.documents.urls")),
     path("accounts/", include(auth_patterns)),
     path("healthz", core_views.healthz, name="healthz"),
+    # For crawlers; unnamed, as they are no pages of ours (public objects only).
+    path("robots.txt", core_views.robots_txt),
+    path(
+        "sitemap.xml",
+        login_not_required(cache_control(public=True, max_age=3600)(sitemap)),
+        {"sitemaps": SITEMAPS},
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

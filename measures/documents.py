@@ -20,7 +20,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from actors.models import Organisation
 from integration.core.models import FieldOfAction, User
-from integration.documents.registry import DocumentKind, register, stamp
+from integration.documents.registry import DocumentKind, WholeDataKind, register, stamp
 from integration.documents.rendering import pdf_render
 
 from .charts import indicator_chart_svg, period_display, value_display
@@ -245,7 +245,8 @@ class ConceptReport(DocumentKind):
     title = gettext_lazy("Status report")
     subject_model = ConceptVersion
     variants = ("full", "measures")
-    version = "1"
+    # 2: the monitoring tables show the trend (fragments/monitoring_fields.html).
+    version = "2"
 
     def subject_label(self, subject, variant):
         return gettext("Status report: %(version)s") % {"version": subject}
@@ -289,3 +290,60 @@ class ConceptReport(DocumentKind):
         if variant == "full":
             return user.has_perms(FULL_REPORT_PERMISSIONS)
         return user.has_perm("measures.view_measure")
+
+
+# ---------------------------------------------------------------------------
+# The monitoring report: every indicator per field of action with its chart
+
+MONITORING_PERMISSIONS = ("measures.view_indicator", "measures.view_observation")
+# The one subject of the monitoring report: the whole monitoring, no row of its own.
+MONITORING_SUBJECT = "all"
+
+
+def monitoring_report_context() -> dict:
+    """The monitoring report as template context: per field of action the indicators
+    with latest value, trend, target and chart (``report_monitoring``); two queries."""
+    today = timezone.localdate()
+    return {
+        "title": gettext("Monitoring report"),
+        "municipality": settings.MUNICIPALITY_NAME,
+        "generated_at": timezone.localtime(),
+        "report_date": formats.date_format(today, "SHORT_DATE_FORMAT"),
+        "monitoring": report_monitoring(),
+    }
+
+
+@register
+class MonitoringReport(WholeDataKind):
+    """The monitoring for the committee: indicators per field of action with their charts."""
+
+    key = "measures.monitoring_report"
+    title = gettext_lazy("Monitoring report")
+    version = "1"
+
+    def fingerprint_inputs(self, subject, variant):
+        return "\n".join(
+            [
+                # The report's date is printed on it.
+                timezone.localdate().isoformat(),
+                settings.MUNICIPALITY_NAME,
+                stamp(FieldOfAction.objects.all()),
+                stamp(Indicator.objects.all()),
+                stamp(Observation.objects.all()),
+            ]
+        )
+
+    def render(self, subject, variant, progress):
+        progress(10)
+        context = monitoring_report_context()
+        progress(40)
+        return pdf_render(template="measures/documents/monitoring_report.html", context=context)
+
+    def filename(self, subject, variant):
+        return gettext("monitoring-report-%(date)s.pdf") % {
+            "date": timezone.localdate().isoformat()
+        }
+
+    def can_view(self, user, subject, variant):
+        # Like the monitoring page, which shows the observations of every indicator.
+        return user.has_perms(MONITORING_PERMISSIONS)

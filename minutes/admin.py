@@ -24,6 +24,30 @@ from .models import (
     Paper,
     Resolution,
 )
+from .services.oparl import publication_watch
+
+
+class PublicationWatchMixin:
+    """Writes here that take objects out of the public data (a delete with its
+    cascade, a body or paper set non-public, a meeting moved to another body) leave
+    their OParl ``deleted: true`` stubs, as the pages' services do
+    (``publication_watch``)."""
+
+    def save_model(self, request, obj, form, change):
+        with publication_watch():
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        with publication_watch():
+            super().save_related(request, form, formsets, change)
+
+    def delete_model(self, request, obj):
+        with publication_watch():
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with publication_watch():
+            super().delete_queryset(request, queryset)
 
 
 class NoAddMixin:
@@ -41,7 +65,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin):
+class BodyAdmin(PublicationWatchMixin, admin.ModelAdmin):
     list_display = ("name", "short_name", "kind", "is_public", "circle", "end_date")
     list_filter = ("kind", "is_public")
     list_select_related = ("circle",)
@@ -50,7 +74,7 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(PublicationWatchMixin, admin.ModelAdmin):
     list_display = ("person", "body", "role", "on_behalf_of", "start_date", "end_date")
     list_filter = ("role", "body")
     list_select_related = ("person", "body")
@@ -60,19 +84,19 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(PublicationWatchMixin, admin.ModelAdmin):
     list_display = ("room", "street_address", "postal_code", "locality")
     search_fields = ("room", "street_address", "locality")
 
 
 @admin.register(LegislativeTerm)
-class LegislativeTermAdmin(admin.ModelAdmin):
+class LegislativeTermAdmin(PublicationWatchMixin, admin.ModelAdmin):
     list_display = ("name", "start_date", "end_date")
     search_fields = ("name",)
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(PublicationWatchMixin, admin.ModelAdmin):
     list_display = ("date", "start_time", "body", "name", "status", "minutes_status")
     list_filter = ("status", "minutes_status", "body")
     list_select_related = ("body",)
@@ -92,7 +116,7 @@ class AttendanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(NoAddMixin, admin.ModelAdmin):
+class AgendaItemAdmin(PublicationWatchMixin, NoAddMixin, admin.ModelAdmin):
     list_display = ("title", "printed_number", "position", "meeting", "paper")
     list_filter = ("is_public",)
     list_select_related = ("meeting__body", "paper")
@@ -127,7 +151,7 @@ class FollowUpTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Paper)
-class PaperAdmin(NoAddMixin, admin.ModelAdmin):
+class PaperAdmin(PublicationWatchMixin, NoAddMixin, admin.ModelAdmin):
     list_display = ("reference", "title", "kind", "date", "lead_department", "is_public")
     list_filter = ("kind", "is_public", "year")
     list_select_related = ("lead_department",)
@@ -141,7 +165,7 @@ class PaperAdmin(NoAddMixin, admin.ModelAdmin):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(PublicationWatchMixin, admin.ModelAdmin):
     list_display = ("paper", "body", "position", "role", "agenda_item")
     list_filter = ("role", "body")
     list_select_related = ("paper", "body", "agenda_item")
@@ -150,7 +174,7 @@ class ConsultationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(NoAddMixin, admin.ModelAdmin):
+class AttachmentAdmin(PublicationWatchMixin, NoAddMixin, admin.ModelAdmin):
     list_display = ("name", "file_name", "mime_type", "size", "paper", "meeting", "is_public")
     list_filter = ("mime_type", "is_public")
     list_select_related = ("paper", "meeting__body")

@@ -5,7 +5,7 @@ from dataclasses import asdict
 
 from celery import shared_task
 
-from .services import attachments, bodies, invitations
+from .services import attachments, bodies, invitations, packets
 from .services import tasks as followup
 
 # --- Members -------------------------------------------------------------------------
@@ -51,3 +51,27 @@ def invitation_mails_sweep_task() -> int:
     """Every minute: enqueue invitation mails left queued, due for a retry or by a dead
     worker."""
     return invitations.invitation_mails_sweep()
+
+
+# --- Meeting packet (Sitzungsmappe) ------------------------------------------------------
+
+
+@shared_task
+def packet_mails_queue_task(meeting_id: int) -> int:
+    """Make the mails to the members that the meeting's packet is published, once the
+    members' packet is ready, and hand them to ``packet_mails_send_task``; once per
+    content, so a second run makes none (it only sends what is still due)."""
+    return packets.packet_mails_queue(meeting_id=meeting_id)
+
+
+@shared_task
+def packet_mails_send_task(mail_ids: list[int]) -> dict[str, int]:
+    """Send a batch of packet mails over one SMTP connection; sent rows are skipped."""
+    return asdict(packets.packet_mails_send(mail_ids=mail_ids))
+
+
+@shared_task
+def packet_mails_sweep_task() -> int:
+    """Every minute: enqueue packet mails left queued, due for a retry or by a dead
+    worker."""
+    return packets.packet_mails_sweep()

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import agenda, bodies, calendars, invitations, meetings, overview, papers, tasks
+from .views import (
+    agenda,
+    bodies,
+    calendars,
+    invitations,
+    meetings,
+    overview,
+    packets,
+    papers,
+    tasks,
+)
 
 app_name = "minutes"
 
@@ -122,5 +132,15 @@ urlpatterns += [
         "calendar/personal/<str:token>.ics",
         calendars.PersonalCalendarView.as_view(),
         name="calendar_personal",
+    ),
+]
+
+# The meeting packet (Sitzungsmappe): publishing it to the members; the PDFs
+# themselves are served by integration.documents.
+urlpatterns += [
+    path(
+        "meetings/<int:pk>/packet/publish/",
+        packets.PacketPublishView.as_view(),
+        name="packet_publish",
     ),
 ]

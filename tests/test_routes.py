@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from integration.documents import urls as documents_urls
 from minutes.oparl import urls as oparl_urls
+from minutes.portal import urls as portal_urls
 
 from .core.factories import FieldOfActionFactory
 from .routes import committees, concept
@@ -204,6 +205,9 @@ POST_ONLY |= {
 }
 
 
+# The former PDF addresses of the reports lead to their stored document's page.
+TO_DOCUMENT = {"surveys:survey_report", "measures:concept_report"}
+
 # The integration concept and the committee work: their own modules.
 MATRIX |= concept.MATRIX | committees.MATRIX
 POST_ONLY |= concept.POST_ONLY | committees.POST_ONLY
@@ -229,6 +233,9 @@ PUBLIC_OR_FOREIGN = {
 }
 # The OParl interface is public data only (tests/minutes/test_oparl*.py walks it).
 PUBLIC_OR_FOREIGN |= {f"oparl:{pattern.name}" for pattern in oparl_urls.urlpatterns}
+# The public portal (Bürgerinfo): open to everyone; what each visitor sees is the
+# leak matrix's business (tests/test_leaks.py).
+PUBLIC_OR_FOREIGN |= {f"portal:{pattern.name}" for pattern in portal_urls.urlpatterns}
 # Generated documents: each kind's can_view decides, anonymous visitors included
 # (tests/documents, and the leak matrix for every kind and variant).
 PUBLIC_OR_FOREIGN |= {f"documents:{pattern.name}" for pattern in documents_urls.urlpatterns}
@@ -260,6 +267,9 @@ def test_route_access_per_role(django_app, request, role, url_name):
     if role == "anonymous":
         assert response.status_code == 302
         assert response.location.startswith(reverse("login"))
+    elif role in allowed and url_name in TO_DOCUMENT:
+        assert response.status_code == 302
+        assert response.location.startswith("/documents/")
     elif role in allowed:
         assert response.status_code == (405 if url_name in POST_ONLY else 200)
     else:

@@ -124,12 +124,15 @@ def person_merge(*, by: User | None, keep: Person, duplicate: Person) -> Person:
         keep.is_archived = False
     keep.last_activity_at = timezone.now()
     keep.full_clean()
-    _save(keep, by)
+    from minutes.services.oparl import publication_watch  # here: import cycle
 
-    # Earlier duplicates of the duplicate now point to the person kept.
-    for earlier in duplicate.merged_duplicates.all():
-        _save(earlier, by, merged_into=keep)
-    _save(duplicate, by, merged_into=keep, is_archived=True)
+    # The duplicate leaves OParl, a restored ``keep`` comes back.
+    with publication_watch():
+        _save(keep, by)
+        # Earlier duplicates of the duplicate now point to the person kept.
+        for earlier in duplicate.merged_duplicates.all():
+            _save(earlier, by, merged_into=keep)
+        _save(duplicate, by, merged_into=keep, is_archived=True)
 
     detail = f"→ #{keep.pk}"
     if kept_apart:

@@ -1,5 +1,6 @@
 """Creating and changing organisations, people, affiliations, circles and consent."""
 
+from contextlib import nullcontext
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -110,11 +111,16 @@ def person_update(
     """Change a person; anonymised or merged entries cannot be changed any more."""
     if person.anonymised_at is not None or person.merged_into_id is not None:
         raise ValidationError(_("This entry was erased or merged and cannot be changed."))
+    from minutes.services.oparl import publication_watch  # here: import cycle
+
     fields_apply(person, PERSON_FIELDS, changes)
     person.last_activity_at = timezone.now()
     person.full_clean()
     _set_history_user(person, by)
-    person.save()
+    # Archiving takes a committee member out of the open data (OParl), restoring
+    # brings them back.
+    with publication_watch() if "is_archived" in changes else nullcontext():
+        person.save()
     if languages is not None:
         person.languages.set(languages)
     return person

@@ -384,8 +384,11 @@ def person_erase(
     now = timezone.now()
     with translation.override("de"):
         change_reason = _("Anonymised (Art. 17 GDPR)")
-    for entry in [person, *duplicates]:
-        _anonymise(entry, by=by, now=now, change_reason=change_reason)
+    from minutes.services.oparl import publication_watch  # here: import cycle
+
+    with publication_watch():  # an anonymised committee member leaves OParl
+        for entry in [person, *duplicates]:
+            _anonymise(entry, by=by, now=now, change_reason=change_reason)
     PrivacyLogEntry.objects.create(
         action=action, person_id_ref=person.pk, by=by, detail=reason[:255]
     )

@@ -1,11 +1,12 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_safe
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
 from . import health, selectors, services
@@ -96,3 +97,17 @@ class PasswordResetView(auth_views.PasswordResetView):
             # The same answer as always: nothing tells whether a mail went out.
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
+
+
+@login_not_required
+@require_safe
+@cache_control(public=True, max_age=86400)
+def robots_txt(request):
+    """Crawlers may read the public portal, nothing else."""
+    lines = [
+        "User-agent: *",
+        "Allow: /public/",
+        "Disallow: /",
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

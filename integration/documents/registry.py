@@ -127,6 +127,21 @@ class DocumentKind:
         """Called once a document became ready (e.g. to mail members the link)."""
 
 
+class WholeDataKind(DocumentKind):
+    """A report over the whole of an area (the monitoring, the network): one subject,
+    ``"all"``, and one variant; subclasses add the content."""
+
+    SUBJECT = "all"
+    subject_model = None
+    variants = ("standard",)
+
+    def get_subject(self, key: str):
+        return key if key == self.SUBJECT else None
+
+    def subject_label(self, subject, variant: str) -> str:
+        return str(self.title)
+
+
 def stamp(queryset: models.QuerySet, field: str = "updated_at") -> str:
     """``"<count>:<newest field>"`` of ``queryset`` in one query: a fingerprint input that
     changes when a row is added, removed or changed (every model has ``updated_at``)."""

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.urls import reverse
 
 from .models import Document, DocumentDownload
-from .registry import DocumentKind
+from .registry import DocumentKind, kind_get
 from .services import document_current, fingerprint_compute
 
 
@@ -26,6 +27,9 @@ class DocumentState:
     can_request: bool
     can_retry: bool
     changed_since_download: bool
+    # How the page names the variant ("öffentliche Fassung"), part of the button's
+    # label where a page shows several variants of one kind; "" for none.
+    variant_label: str = ""
 
     @property
     def status(self) -> str:
@@ -115,12 +119,7 @@ def document_changed_since_download(*, user, kind: DocumentKind, subject, varian
     return download.fingerprint != fingerprint
 
 
-def document_state(*, user, kind: DocumentKind, subject, variant: str) -> DocumentState:
-    """The state of a document for ``user``, who must be allowed to view it (the caller
-    checks ``kind.can_view``). The kind's fingerprint queries and up to three more."""
-    fingerprint = fingerprint_compute(kind=kind, subject=subject, variant=variant)
-    current = document_current(kind=kind, subject=subject, variant=variant, fingerprint=fingerprint)
-    download = _last_download(user=user, kind=kind, subject=subject, variant=variant)
+def _state(*, user, kind, subject, variant, fingerprint, current, download, variant_label=""):
     return DocumentState(
         kind=kind,
         subject=subject,
@@ -136,4 +135,75 @@ def document_state(*, user, kind: DocumentKind, subject, variant: str) -> Docume
             and kind.can_retry(user, subject, variant)
         ),
         changed_since_download=download is not None and download.fingerprint != fingerprint,
+        variant_label=str(variant_label),
     )
+
+
+def document_state(*, user, kind: DocumentKind, subject, variant: str) -> DocumentState:
+    """The state of a document for ``user``, who must be allowed to view it (the caller
+    checks ``kind.can_view``). The kind's fingerprint queries and up to three more."""
+    fingerprint = fingerprint_compute(kind=kind, subject=subject, variant=variant)
+    return _state(
+        user=user,
+        kind=kind,
+        subject=subject,
+        variant=variant,
+        fingerprint=fingerprint,
+        current=document_current(
+            kind=kind, subject=subject, variant=variant, fingerprint=fingerprint
+        ),
+        download=_last_download(user=user, kind=kind, subject=subject, variant=variant),
+    )
+
+
+def document_states(*, user, specs: dict[str, tuple]) -> dict[str, DocumentState | None]:
+    """The documents a page shows, for its context (templates run no queries): ``specs``
+    maps a name to ``(kind key, subject, variant)`` or ``(kind key, subject, variant,
+    variant label)``; the answer maps each name to its state, or None where ``user``
+    (maybe anonymous) may not view it or the subject is None. Each kind's
+    ``can_view`` and fingerprint queries, then one query for the current rows and
+    one for the user's downloads of all of them (plus one per document of a kind
+    with ``serve_outdated`` that is not ready)."""
+    states: dict[str, DocumentState | None] = {}
+    wanted = {}
+    for name, (kind_key, subject, variant, *label) in specs.items():
+        kind = kind_get(kind_key)
+        if kind is None:
+            raise LookupError(f"Unknown document kind {kind_key}")
+        variant = variant or kind.variants[0]
+        states[name] = None
+        if subject is None or not kind.can_view(user, subject, variant):
+            continue
+        fingerprint = fingerprint_compute(kind=kind, subject=subject, variant=variant)
+        key = (kind.key, kind.subject_key(subject), variant)
+        wanted[name] = (kind, subject, variant, key, fingerprint, label[0] if label else "")
+    if not wanted:
+        return states
+    rows = Q()
+    for *_head, key, fingerprint, _label in wanted.values():
+        rows |= Q(kind=key[0], subject=key[1], variant=key[2], fingerprint=fingerprint)
+    currents = {
+        (row.kind, row.subject, row.variant): row
+        for row in Document.objects.filter(rows).order_by("pk")
+    }
+    downloads = {}
+    if user is not None and user.is_authenticated:
+        rows = Q()
+        for *_head, key, _fingerprint, _label in wanted.values():
+            rows |= Q(kind=key[0], subject=key[1], variant=key[2])
+        downloads = {
+            (row.kind, row.subject, row.variant): row
+            for row in DocumentDownload.objects.filter(rows, user=user)
+        }
+    for name, (kind, subject, variant, key, fingerprint, label) in wanted.items():
+        states[name] = _state(
+            user=user,
+            kind=kind,
+            subject=subject,
+            variant=variant,
+            fingerprint=fingerprint,
+            current=currents.get(key),
+            download=downloads.get(key),
+            variant_label=label,
+        )
+    return states

@@ -1,36 +1,26 @@
-"""The concept status report for the committee as PDF."""
+"""The old address of the concept status report: now a stored document."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpResponse
-from django.utils import translation
-from django.utils.http import content_disposition_header
-from django.views import View
+from django.urls import reverse
+from django.views.generic import RedirectView
 
-from integration.documents.rendering import pdf_render
-
-from ..documents import concept_report_context, report_filename
+from ..documents import ConceptReport, concept_report_variant
 from .common import VersionMixin
 
 
-class ConceptReportView(PermissionRequiredMixin, VersionMixin, View):
-    """The status report of a version as a PDF download.
-
-    Rendered synchronously for now, like the survey report; the PDF issue moves
-    it into a Celery task with stored documents and the letterhead.
-    """
+class ConceptReportView(PermissionRequiredMixin, VersionMixin, RedirectView):
+    """To the report's document page, in the variant the user may read; it is compiled
+    there in the background (progress, then the download), so nothing waits here."""
 
     permission_required = "measures.view_measure"
 
-    def get(self, request, *args, **kwargs):
+    def get_redirect_url(self, *args, **kwargs):
         version = self.get_version()
-        # The report is German whatever the browser asks for, charts included.
-        with translation.override("de"):
-            context = concept_report_context(version=version, user=request.user)
-            pdf = pdf_render(template="measures/documents/concept_report.html", context=context)
-            filename = report_filename(version=version)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response.headers["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=filename
+        return reverse(
+            "documents:document_detail",
+            kwargs={
+                "kind": ConceptReport.key,
+                "subject": version.pk,
+                "variant": concept_report_variant(user=self.request.user),
+            },
         )
-        response.headers["Cache-Control"] = "private, no-store"
-        return response

@@ -3,6 +3,7 @@
 fingerprint inputs of the packet. Pure functions of the database state; the
 document machinery (integration/documents) stores, fingerprints and serves them."""
 
+from . import kinds  # noqa: F401  (registers the document kinds on discovery)
 from .common import MEMBERS, PUBLIC, TEMPLATE_VERSION, DocumentUnavailableError
 from .fingerprint import packet_fingerprint_inputs
 from .invitation import invitation_pdf

@@ -6,6 +6,7 @@ from .bodies import Body, LegislativeTerm, Location, Membership
 from .calendar import CalendarFeed
 from .invitations import InvitationRound, MeetingMail
 from .meetings import AgendaItem, Attendance, FollowUpTask, Meeting, Resolution
+from .oparl import OParlTombstone
 from .papers import Attachment, Consultation, Paper
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Meeting",
     "MeetingMail",
     "Membership",
+    "OParlTombstone",
     "Paper",
     "Resolution",
 ]

@@ -88,3 +88,50 @@ class MeetingMail(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.round} → {self.email}"
+
+
+class PacketMail(TimeStampedModel):
+    """One mail to one member that the meeting packet (of one content, ``fingerprint``)
+    is published: the outbox row of ``services.packets``, with the states of
+    ``MeetingMail``. At most one per meeting, person and content."""
+
+    Status = MeetingMail.Status
+    FINAL = MeetingMail.FINAL
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="packet_mails"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="packet_mails"
+    )
+    # The members' packet this mail announces (Meeting.packet_mailed_fingerprint).
+    fingerprint = models.CharField(_("content"), max_length=64, editable=False)
+    # Whether an earlier content was mailed before: the mail says "updated".
+    is_update = models.BooleanField(_("update"), default=False)
+    email = models.EmailField(_("email"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    due_at = models.DateTimeField(_("due at"))
+    enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sending_since = models.DateTimeField(null=True, blank=True, editable=False)
+    retry_after = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    error = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("meeting packet mail")
+        verbose_name_plural = _("meeting packet mails")
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["status", "due_at"], name="minutes_packetmail_status_due")]
+        constraints = [
+            # Publishing again, the kind's notify and a re-run task all meet here.
+            models.UniqueConstraint(
+                fields=["meeting", "person", "fingerprint"], name="minutes_packet_mail_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} → {self.email}"

@@ -63,6 +63,16 @@ class Meeting(TimeStampedModel):
     minutes_published_at = models.DateTimeField(_("minutes published at"), null=True, blank=True)
     # Free-text guests ("Herr Meyer, Caritas"); network people attend via Attendance.
     guests = models.TextField(_("guests"), blank=True)
+    # Set by services.packets.packet_publish: from then on the members see the
+    # meeting packet (Sitzungsmappe) and are mailed when it is ready.
+    packet_published_at = models.DateTimeField(
+        _("meeting packet published at"), null=True, blank=True, editable=False
+    )
+    # The content (document fingerprint) of the members' packet the members were
+    # last mailed about, set with the mails (PacketMail rows) in one transaction.
+    packet_mailed_fingerprint = models.CharField(
+        _("meeting packet mailed for content"), max_length=64, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("meeting")

@@ -29,6 +29,7 @@ from ..selectors.access import (
     bodies_visible_to,
     meetings_visible_to,
     papers_visible_to,
+    public_people_q,
     resolutions_visible_to,
 )
 
@@ -45,12 +46,10 @@ def organizations_public() -> QuerySet[Body]:
 
 
 def memberships_public() -> QuerySet[Membership]:
-    """Seats in public bodies of people who are neither anonymised, merged nor archived."""
+    """Seats in public bodies of people the public people rule lets us name
+    (``access.public_people_q``: not archived, anonymised or merged)."""
     return Membership.objects.filter(
-        body__in=bodies_visible_to(ANONYMOUS),
-        person__is_archived=False,
-        person__anonymised_at__isnull=True,
-        person__merged_into__isnull=True,
+        public_people_q("person__"), body__in=bodies_visible_to(ANONYMOUS)
     ).order_by("pk")
 
 

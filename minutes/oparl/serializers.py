@@ -54,6 +54,19 @@ def _base(kind: str, name: str, obj) -> dict:
     }
 
 
+def deleted(
+    kind: str, name: str, pk: int, created: datetime.datetime, modified: datetime.datetime
+) -> dict:
+    """A deleted or depublished object: the five keys OParl 1.1 keeps, nothing else."""
+    return {
+        "id": url(name, pk),
+        "type": SCHEMA + kind,
+        "created": stamp(created),
+        "modified": stamp(max(created, modified)),
+        "deleted": True,
+    }
+
+
 def _date(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None
 

@@ -3,10 +3,18 @@
 No login, GET only, CORS open to every origin (the data is public). Every
 queryset comes from ``.selectors`` (the access rules for an anonymous user),
 so what a member or the staff may see never reaches this interface. Errors,
-including 404 for unknown or non-public ids, are OParl error objects.
+including 404 for unknown ids, are OParl error objects.
 
-Not yet: objects deleted or depublished since a client's last visit are not
-listed as ``deleted: true`` (the models have no soft delete).
+Deleted and depublished objects (``.deleted``): OParl 1.1 wants their URLs to
+keep answering 200 with ``{"id", "type", "created", "modified", "deleted": true}``
+(``modified`` = when it went) and clients to learn of them through the
+``modified_since`` filter. Only objects that were public have such a stub: an
+``OParlTombstone`` recorded by ``minutes.services.oparl.publication_watch`` when
+they left the public data (deleted, cascaded or depublished). Any other
+non-public row answers the same 404 as an unknown id and is never listed nor
+counted. Lists show only public objects, unless ``modified_since`` is given (a
+client synchronising): then the stubs of objects gone since then are listed
+among them, by id; an object public again is listed once, in full.
 """
 
 import json
@@ -25,17 +33,19 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
-from ..models import LegislativeTerm
-from . import selectors, serializers
+from ..models import LegislativeTerm, OParlTombstone
+from . import deleted, selectors, serializers
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# URL parameter: (OParl attribute, lookup). Public rows keep them in created_at/updated_at.
 FILTERS = {
-    "created_since": "created_at__gte",
-    "created_until": "created_at__lte",
-    "modified_since": "updated_at__gte",
-    "modified_until": "updated_at__lte",
+    "created_since": ("created", "gte"),
+    "created_until": ("created", "lte"),
+    "modified_since": ("modified", "gte"),
+    "modified_until": ("modified", "lte"),
 }
+FIELDS = {"created": "created_at", "modified": "updated_at"}
 
 
 class OParlError(Exception):
@@ -125,7 +135,10 @@ class BodyView(OParlView):
 
 
 class ObjectView(OParlView):
-    """One object by primary key, from a public queryset."""
+    """One object by primary key, from a public queryset; one that was public
+    and went (deleted or depublished) as its recorded stub; else 404."""
+
+    kind: OParlTombstone.Kind
 
     def get_queryset(self) -> QuerySet:
         raise NotImplementedError
@@ -134,11 +147,21 @@ class ObjectView(OParlView):
         raise NotImplementedError
 
     def get_data(self):
-        return self.serialize(get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"]))
+        pk = self.kwargs["pk"]
+        obj = self.get_queryset().filter(pk=pk).first()
+        if obj is not None:
+            return self.serialize(obj)
+        stub = deleted.stub(deleted.KINDS[self.kind], pk)
+        if stub is None:
+            raise Http404
+        return stub
 
 
 class ListView(OParlView):
-    """A paginated OParl list with the created/modified filters and ``limit``."""
+    """A paginated OParl list with the created/modified filters and ``limit``;
+    with ``modified_since`` also the deleted and depublished objects."""
+
+    kind: OParlTombstone.Kind
 
     def get_queryset(self) -> QuerySet:
         raise NotImplementedError
@@ -146,9 +169,10 @@ class ListView(OParlView):
     def serialize(self, obj) -> dict:
         raise NotImplementedError
 
-    def filters(self) -> dict:
-        lookups = {}
-        for param, lookup in FILTERS.items():
+    def filters(self) -> dict[str, dict]:
+        """``{"created": {"gte": …}, "modified": {"lte": …}}`` from the URL."""
+        lookups: dict[str, dict] = {"created": {}, "modified": {}}
+        for param, (field, op) in FILTERS.items():
             raw = self.request.GET.get(param)
             if raw is None:
                 continue
@@ -165,7 +189,7 @@ class ListView(OParlView):
                 )
             if timezone.is_naive(value):
                 value = timezone.make_aware(value)
-            lookups[lookup] = value
+            lookups[field][op] = value
         return lookups
 
     def limit_and_page(self) -> tuple[int, int]:
@@ -185,13 +209,25 @@ class ListView(OParlView):
 
     def get_data(self):
         self.check_parent()
-        queryset = self.get_queryset().filter(**self.filters())
+        filters = self.filters()
         limit, page = self.limit_and_page()
-        total = queryset.count()
+        with_deleted = "modified_since" in self.request.GET
+        if with_deleted:
+            entries = deleted.list_entries(deleted.KINDS[self.kind], **filters)
+        else:
+            entries = self.get_queryset().filter(
+                **{
+                    f"{FIELDS[field]}__{op}": value
+                    for field, ops in filters.items()
+                    for op, value in ops.items()
+                }
+            )
+        total = entries.count()
         pages = max(1, math.ceil(total / limit))
         if page > pages:
             raise Http404
-        rows = queryset[(page - 1) * limit : page * limit]
+        window = entries[(page - 1) * limit : page * limit]
+        data = self.with_deleted(window) if with_deleted else [self.serialize(o) for o in window]
         links = {
             "first": self.page_url(1, limit),
             "prev": self.page_url(page - 1, limit) if page > 1 else None,
@@ -200,7 +236,7 @@ class ListView(OParlView):
             "last": self.page_url(pages, limit),
         }
         return {
-            "data": [self.serialize(obj) for obj in rows],
+            "data": data,
             "pagination": {
                 "totalElements": total,
                 "elementsPerPage": limit,
@@ -209,6 +245,28 @@ class ListView(OParlView):
             },
             "links": {key: value for key, value in links.items() if value},
         }
+
+    def with_deleted(self, window) -> list[dict]:
+        """A page of ``(id, is_public)``: public objects from the public queryset
+        (with its prefetches), the others as their recorded stubs; a constant
+        number of queries."""
+        entries = list(window)
+        public_ids = [pk for pk, public in entries if public]
+        objects = (
+            {obj.pk: obj for obj in self.get_queryset().filter(pk__in=public_ids)}
+            if public_ids
+            else {}
+        )
+        gone_ids = [pk for pk, public in entries if not public]
+        stubs = deleted.stubs(deleted.KINDS[self.kind], gone_ids) if gone_ids else {}
+        data = []
+        for pk, public in entries:
+            # A row changed between the two queries is left out rather than guessed.
+            if public and pk in objects:
+                data.append(self.serialize(objects[pk]))
+            elif not public and pk in stubs:
+                data.append(stubs[pk])
+        return data
 
     def check_parent(self) -> None:
         _check_body(self.kwargs["pk"])
@@ -232,6 +290,8 @@ class BodyListView(OParlView):
 
 
 class OrganizationListView(ListView):
+    kind = OParlTombstone.Kind.ORGANIZATION
+
     def get_queryset(self):
         return selectors.organizations_public()
 
@@ -240,6 +300,8 @@ class OrganizationListView(ListView):
 
 
 class PersonListView(ListView):
+    kind = OParlTombstone.Kind.PERSON
+
     def get_queryset(self):
         return selectors.people_public()
 
@@ -248,6 +310,8 @@ class PersonListView(ListView):
 
 
 class MeetingListView(ListView):
+    kind = OParlTombstone.Kind.MEETING
+
     def get_queryset(self):
         return selectors.meetings_public()
 
@@ -256,6 +320,8 @@ class MeetingListView(ListView):
 
 
 class PaperListView(ListView):
+    kind = OParlTombstone.Kind.PAPER
+
     def get_queryset(self):
         return selectors.papers_public()
 
@@ -264,6 +330,8 @@ class PaperListView(ListView):
 
 
 class LegislativeTermListView(ListView):
+    kind = OParlTombstone.Kind.LEGISLATIVE_TERM
+
     def get_queryset(self):
         return selectors.legislative_terms_public()
 
@@ -272,6 +340,8 @@ class LegislativeTermListView(ListView):
 
 
 class OrganizationView(ObjectView):
+    kind = OParlTombstone.Kind.ORGANIZATION
+
     def get_queryset(self):
         return selectors.organizations_public()
 
@@ -280,6 +350,8 @@ class OrganizationView(ObjectView):
 
 
 class PersonView(ObjectView):
+    kind = OParlTombstone.Kind.PERSON
+
     def get_queryset(self):
         return selectors.people_public()
 
@@ -288,6 +360,8 @@ class PersonView(ObjectView):
 
 
 class MembershipView(ObjectView):
+    kind = OParlTombstone.Kind.MEMBERSHIP
+
     def get_queryset(self):
         return selectors.memberships_public()
 
@@ -296,6 +370,8 @@ class MembershipView(ObjectView):
 
 
 class MeetingView(ObjectView):
+    kind = OParlTombstone.Kind.MEETING
+
     def get_queryset(self):
         return selectors.meetings_public()
 
@@ -304,6 +380,8 @@ class MeetingView(ObjectView):
 
 
 class AgendaItemView(ObjectView):
+    kind = OParlTombstone.Kind.AGENDA_ITEM
+
     def get_queryset(self):
         return selectors.agenda_items_public()
 
@@ -312,6 +390,8 @@ class AgendaItemView(ObjectView):
 
 
 class PaperView(ObjectView):
+    kind = OParlTombstone.Kind.PAPER
+
     def get_queryset(self):
         return selectors.papers_public()
 
@@ -320,6 +400,8 @@ class PaperView(ObjectView):
 
 
 class ConsultationView(ObjectView):
+    kind = OParlTombstone.Kind.CONSULTATION
+
     def get_queryset(self):
         return selectors.consultations_public()
 
@@ -328,6 +410,8 @@ class ConsultationView(ObjectView):
 
 
 class FileView(ObjectView):
+    kind = OParlTombstone.Kind.FILE
+
     def get_queryset(self):
         return selectors.files_public()
 
@@ -336,6 +420,8 @@ class FileView(ObjectView):
 
 
 class LocationView(ObjectView):
+    kind = OParlTombstone.Kind.LOCATION
+
     def get_queryset(self):
         return selectors.locations_public()
 
@@ -344,6 +430,8 @@ class LocationView(ObjectView):
 
 
 class LegislativeTermView(ObjectView):
+    kind = OParlTombstone.Kind.LEGISLATIVE_TERM
+
     def get_queryset(self):
         return selectors.legislative_terms_public()
 

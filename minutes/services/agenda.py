@@ -23,6 +23,7 @@ from integration.core.models import User
 
 from ..models import AgendaItem, Meeting, Paper
 from .meetings import meeting_locked, minutes_editable_check
+from .oparl import publication_watch
 from .papers import consultation_link, consultation_unlink
 
 # Larger than any agenda, small enough for a PositiveSmallIntegerField (≤ 32767).
@@ -91,6 +92,7 @@ def item_create(
 
 
 @transaction.atomic
+@publication_watch()
 def item_update(*, by: User, item: AgendaItem, **changes) -> AgendaItem:
     """Change title, public flag or paper; the agenda is renumbered when the flag changes."""
     unknown = set(changes) - ITEM_FIELDS
@@ -149,5 +151,6 @@ def item_delete(*, by: User, item: AgendaItem) -> None:
     refusal = item_delete_refusal(item)
     if refusal:
         raise ValidationError(refusal)
-    item.delete()
+    with publication_watch():
+        item.delete()
     _apply_order(meeting, _items(meeting))

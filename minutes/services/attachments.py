@@ -29,6 +29,7 @@ from integration.core.models import User
 
 from ..models import Attachment, Meeting, Paper
 from ..selectors.access import can_edit_paper
+from .oparl import publication_watch
 
 logger = logging.getLogger(__name__)
 
@@ -281,7 +282,8 @@ def attachment_delete(*, by: User, attachment: Attachment) -> None:
     if not allowed:
         raise ValidationError(_("You may not delete this file."))
     storage, name = attachment.file.storage, attachment.file.name
-    attachment.delete()
+    with publication_watch():
+        attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))
 
 

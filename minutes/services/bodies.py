@@ -25,6 +25,7 @@ from integration.core.models import User
 from integration.core.roles import Role
 
 from ..models import Body, Membership
+from .oparl import publication_watch
 
 BODY_FIELDS = (
     "name",
@@ -64,6 +65,7 @@ def body_create(*, by: User | None, take_over_circle_members: bool = False, **fi
 
 
 @transaction.atomic
+@publication_watch()
 def body_update(
     *, by: User | None, body: Body, take_over_circle_members: bool = False, **fields
 ) -> Body:

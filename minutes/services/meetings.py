@@ -26,6 +26,7 @@ from integration.core.models import User
 from integration.core.services import fields_apply
 
 from ..models import AgendaItem, Attendance, Body, Location, Meeting, Resolution
+from .oparl import publication_watch
 
 MEETING_FIELDS = {"body", "name", "date", "start_time", "end_time", "location", "guests"}
 ADDRESS_FIELDS = ("room", "street_address", "postal_code", "locality")
@@ -123,6 +124,7 @@ def meeting_create(
 
 
 @transaction.atomic
+@publication_watch()
 def meeting_update(*, by: User, meeting: Meeting, **changes) -> Meeting:
     """Change body, name, date, times, location (chosen or typed) or the guests text."""
     address = {name: changes.pop(name, "") for name in ADDRESS_FIELDS}

@@ -22,6 +22,7 @@ from integration.core.models import User
 
 from ..models import AgendaItem, Body, Consultation, Paper
 from ..selectors.access import can_edit_paper, papers_visible_to
+from .oparl import publication_watch
 
 # How often a reference is tried again after another request took it.
 NUMBERING_ATTEMPTS = 10
@@ -169,6 +170,7 @@ def paper_supplement_create(
 
 
 @transaction.atomic
+@publication_watch()
 def paper_update(
     *, by: User, paper: Paper, related_papers: Iterable[Paper] | None = None, **fields
 ) -> Paper:
@@ -211,6 +213,7 @@ class ConsultationEntry:
 
 
 @transaction.atomic
+@publication_watch()
 def consultations_save(
     *, by: User, paper: Paper, entries: Iterable[ConsultationEntry]
 ) -> list[Consultation]:

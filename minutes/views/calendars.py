@@ -56,7 +56,9 @@ def _meeting_event(meeting: Meeting, *, host: str) -> Event:
         if meeting.end_time and meeting.end_time > meeting.start_time
         else start + DEFAULT_DURATION
     )
-    url = absolute_url("minutes:meeting_detail", meeting.pk)
+    # The public page: it opens for every subscriber, and members logged in see
+    # their non-public items there.
+    url = absolute_url("portal:meeting_detail", meeting.pk)
     summary = _("%(body)s: %(meeting)s") % {
         "body": meeting.body.name,
         "meeting": meeting.name or _("Meeting"),
@@ -189,7 +191,8 @@ class PersonalCalendarView(View):
         return response
 
 
-def _feed_urls(viewname: str, *args) -> dict:
+def feed_urls(viewname: str, *args) -> dict:
+    """A feed's https address and its webcal:// twin (calendar apps subscribe to it)."""
     url = absolute_url(viewname, *args)
     return {"url": url, "webcal": "webcal://" + url.split("://", 1)[1]}
 
@@ -211,14 +214,14 @@ class CalendarSettingsView(PermissionRequiredMixin, TemplateView):
         if is_member and new_token is None:
             new_token = calendar_feed_ensure(user=user)
         return super().get_context_data(**kwargs) | {
-            "all_feed": _feed_urls("minutes:calendar_all"),
+            "all_feed": feed_urls("minutes:calendar_all"),
             "body_feeds": [
-                {"body": body, **_feed_urls("minutes:calendar_body", body.pk)}
+                {"body": body, **feed_urls("minutes:calendar_body", body.pk)}
                 for body in selectors.public_bodies_list()
             ],
             "is_member": is_member,
             "personal_feed": (
-                _feed_urls("minutes:calendar_personal", new_token) if new_token else None
+                feed_urls("minutes:calendar_personal", new_token) if new_token else None
             ),
         }
 

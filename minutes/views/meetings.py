@@ -6,8 +6,8 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import CreateView, ListView, UpdateView
 
@@ -16,7 +16,10 @@ from integration.core.mixins import (
     add_service_error,
     service_errors_as_messages,
 )
+from integration.documents.selectors import document_states
 
+from ..documents.common import MEMBERS, PUBLIC
+from ..documents.kinds import INVITATION, MINUTES, PACKET
 from ..forms.agenda import AgendaItemForm
 from ..forms.meetings import (
     AttendanceForm,
@@ -30,6 +33,7 @@ from ..models import Meeting
 from ..selectors import meetings as selectors
 from ..services import meetings as services
 from ..services.attachments import attachment_add
+from ..services.packets import packet_mails_of
 
 PAST_PAGE_SIZE = 25
 
@@ -47,6 +51,20 @@ class MeetingScopedMixin(PermissionRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+def meeting_documents(*, user, meeting) -> dict:
+    """The PDF buttons of the meeting's documents section (``document_states``)."""
+    members, public = gettext("version for the members"), gettext("public version")
+    return document_states(
+        user=user,
+        specs={
+            "invitation_members": (INVITATION, meeting, MEMBERS),
+            "packet_members": (PACKET, meeting, MEMBERS, members),
+            "packet_public": (PACKET, meeting, PUBLIC, public),
+            "minutes_members": (MINUTES, meeting, MEMBERS),
+        },
+    )
+
+
 def hub_response(request, meeting, *, item_form=None, attachment_form=None, status=200):
     """The meeting's preparation hub, also re-shown with a failed inline form."""
     user = request.user
@@ -54,8 +72,12 @@ def hub_response(request, meeting, *, item_form=None, attachment_form=None, stat
         "meeting": meeting,
         "frozen": meeting.minutes_status in services.FROZEN_MINUTES,
         "can_change_items": user.has_perm("minutes.change_agendaitem"),
+        "documents": meeting_documents(user=user, meeting=meeting),
         **selectors.meeting_detail(user=user, meeting=meeting),
     }
+    if user.has_perm("minutes.view_packetmail"):
+        # The addresses and consent reasons: Koordination only, as the invitations.
+        context["packet_mails"] = packet_mails_of(meeting=meeting)
     if user.has_perm("minutes.add_agendaitem"):
         context["item_form"] = item_form or AgendaItemForm(user=user, auto_id="id_item_%s")
     if user.has_perm("minutes.change_meeting"):

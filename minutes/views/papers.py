@@ -21,7 +21,7 @@ from integration.core.mixins import ServiceFormMixin, add_service_error
 
 from ..filters import PaperFilterSet
 from ..forms.papers import AttachmentUploadForm, ConsultationFormSet, PaperForm
-from ..models import Paper
+from ..models import Attachment, Paper
 from ..selectors import papers as selectors
 from ..selectors.access import attachments_visible_to, can_edit_paper
 from ..services import attachments as attachment_services
@@ -275,6 +275,25 @@ class AttachmentUploadView(PaperEditMixin, View):
         return render(request, DETAIL_TEMPLATE, context)
 
 
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """The download of ``attachment`` (already checked against ``attachments_visible_to``):
+    always as a download, never sniffed, cached privately; shared with the public portal."""
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    # Django writes filename*=utf-8''… (RFC 5987) for names beyond ASCII.
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.file_name,
+        content_type=attachment.mime_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True)
+    return response
+
+
 class AttachmentDownloadView(PermissionRequiredMixin, View):
     """A file of a paper or a meeting, only if ``attachments_visible_to`` holds it."""
 
@@ -284,20 +303,7 @@ class AttachmentDownloadView(PermissionRequiredMixin, View):
         attachment = get_object_or_404(
             attachments_visible_to(request.user).defer("text"), pk=kwargs["pk"]
         )
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        # Django writes filename*=utf-8''… (RFC 5987) for names beyond ASCII.
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=attachment.file_name,
-            content_type=attachment.mime_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        patch_cache_control(response, private=True)
-        return response
+        return attachment_response(attachment)
 
 
 class AttachmentDeleteView(PermissionRequiredMixin, View):

@@ -147,7 +147,12 @@ def test_survey_from_builder_to_delivered_mail_to_answer_and_results(
     headline = page.locator("main").inner_text()
     assert "3 angeschrieben, 1 Rückmeldung, 33,3 %" in headline
     screenshot(page, "survey-results")
-    report = page.request.get(live_server.url + reverse("surveys:survey_report", args=[survey.pk]))
+    # The report: created in the background, then downloaded from the document page.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Umfragebericht erstellen (PDF)").click()
+    download_link = page.get_by_role("link", name="herunterladen")
+    download_link.wait_for()
+    report = page.request.get(live_server.url + download_link.first.get_attribute("href"))
     assert report.ok
     assert report.headers["content-type"] == "application/pdf"
     assert report.body().startswith(b"%PDF")

@@ -2,7 +2,6 @@
 
 import pytest
 from django.template import Context, Template
-from django.test import RequestFactory
 from django.urls import reverse
 
 from integration.documents.models import Document, DocumentDownload
@@ -199,13 +198,13 @@ def test_page_says_when_the_document_changed_since_the_last_download(
     assert "Geändert seit Ihrem letzten Download" in page.text
 
 
-def _button(user, subject="a", variant="internal"):
-    request = RequestFactory().get("/")
-    request.user = user
-    template = Template(
-        "{% load document_tags %}{% document_button 'tests.note' subject variant %}"
-    )
-    return template.render(Context({"request": request, "subject": subject, "variant": variant}))
+def _button(user, subject="a", variant="internal", label=""):
+    """The button as a page shows it: the view gets the state, the tag only renders it."""
+    from integration.documents.selectors import document_states
+
+    states = document_states(user=user, specs={"note": ("tests.note", subject, variant, label)})
+    template = Template("{% load document_tags %}{% document_button state %}")
+    return template.render(Context({"state": states["note"]}))
 
 
 def test_document_button_offers_create_then_download(
@@ -221,6 +220,23 @@ def test_document_button_offers_create_then_download(
     html = _button(coordinator)
     assert "Notiz herunterladen" in html
     assert "3 Seiten" in html
+    # A page showing several variants names the variant in the label.
+    assert "Notiz herunterladen (interne Fassung)" in _button(coordinator, label="interne Fassung")
+
+
+def test_document_states_answer_several_documents_without_template_queries(
+    note_kind, coordinator, django_assert_num_queries
+):
+    from integration.documents.selectors import document_states
+
+    states = document_states(
+        user=coordinator,
+        specs={"a": ("tests.note", "a", "internal"), "b": ("tests.note", "a", "public")},
+    )
+    assert [state.variant for state in states.values()] == ["internal", "public"]
+    template = Template("{% load document_tags %}{% document_button state %}")
+    with django_assert_num_queries(0):
+        template.render(Context({"state": states["a"]}))
 
 
 def test_document_button_shows_nothing_to_who_may_not_view(note_kind, user_without_role):

@@ -71,7 +71,8 @@ def test_public_feed_shows_public_meetings_with_place_and_link(
     event = found[uid(public_meeting)]
     assert str(event["SUMMARY"]) == f"{public_meeting.body.name}: Sitzung"
     assert str(event["LOCATION"]) == "Ratssaal, Markt 1, 12345 Wiesenbrück"
-    link = f"https://integration.example.org/committees/meetings/{public_meeting.pk}/"
+    # The public portal page, which opens for every subscriber.
+    link = f"https://integration.example.org/public/meetings/{public_meeting.pk}/"
     assert str(event["URL"]) == link
     assert link in str(event["DESCRIPTION"])
     start = event.decoded("DTSTART")

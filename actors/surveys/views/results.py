@@ -3,18 +3,18 @@
 from decimal import Decimal
 
 import tablib
-from django.http import Http404, HttpResponse
-from django.utils import formats, timezone, translation
-from django.utils.http import content_disposition_header
+from django.http import Http404
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from integration.core import tabular
-from integration.documents.rendering import pdf_render
+from integration.documents.selectors import document_states
 
-from ..documents import survey_report_context, survey_results_context
+from ..documents import SurveyReport, survey_results_context
 from ..selectors.results import response_table
 from .common import SurveyScopedMixin
 
@@ -34,6 +34,10 @@ class SurveyResultsView(SurveyScopedMixin, TemplateView):
             super().get_context_data(**kwargs)
             | survey_results_context(survey=self.survey)
             | {"now": timezone.localtime()}
+            | document_states(
+                user=self.request.user,
+                specs={"report_document": (SurveyReport.key, self.survey, "standard")},
+            )
         )
 
 
@@ -71,25 +75,14 @@ class SurveyExportView(SurveyScopedMixin, View):
         return tabular.dataset_response(dataset, fmt, filename)
 
 
-class SurveyReportView(SurveyScopedMixin, View):
-    """The results report for the committee as PDF, shown in the browser.
-
-    Rendered synchronously for now; the PDF issue moves this into a Celery task
-    with stored documents (status, fingerprint), and this view will then serve
-    the stored file or the progress page.
-    """
+class SurveyReportView(SurveyScopedMixin, RedirectView):
+    """The old address of the committee report: to the report's document page, where it
+    is compiled in the background (progress, then the download); nothing waits here."""
 
     permission_required = "surveys.view_survey"
 
-    def get(self, request, *args, **kwargs):
-        # The report is German whatever the browser asks for, charts included.
-        with translation.override("de"):
-            context = survey_report_context(survey=self.survey)
-            pdf = pdf_render(template="surveys/documents/survey_report.html", context=context)
-            filename = _("survey-%(slug)s-report.pdf") % {"slug": _slug(self.survey)}
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response.headers["Content-Disposition"] = content_disposition_header(
-            as_attachment=False, filename=filename
+    def get_redirect_url(self, *args, **kwargs):
+        return reverse(
+            "documents:document_detail",
+            kwargs={"kind": SurveyReport.key, "subject": self.survey.pk, "variant": "standard"},
         )
-        response.headers["Cache-Control"] = "private, no-store"
-        return response

@@ -7,12 +7,19 @@ import pytest
 from django.urls import reverse
 
 from actors.surveys.documents import survey_report_context
+from integration.documents import services
 
 from .test_results import response_add, twistringen
 
 pytestmark = pytest.mark.django_db
 
 PDFTOTEXT = shutil.which("pdftotext")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # The compiled reports are stored files: kept out of the checkout's var/.
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -24,20 +31,38 @@ def pdf_text(pdf: bytes) -> str:
     return result.stdout.decode("utf-8")
 
 
-def test_survey_report_is_a_pdf_with_title_and_rate(django_app, coordinator, settings):
+def report_pdf(survey, user, capture) -> bytes:
+    """The stored report of ``survey``, requested by ``user`` and compiled at the commit."""
+    with capture(execute=True):
+        document = services.document_request(
+            kind="surveys.survey_report", subject=survey, variant="standard", by=user
+        )
+    document.refresh_from_db()
+    return services.document_path(document).read_bytes()
+
+
+def test_survey_report_old_address_leads_to_the_document_page(django_app, coordinator):
+    survey, _invitations = twistringen()
+    page = django_app.get(reverse("surveys:survey_report", args=[survey.pk]), user=coordinator)
+    assert page.status_code == 302
+    assert page.location == reverse(
+        "documents:document_detail",
+        kwargs={"kind": "surveys.survey_report", "subject": survey.pk, "variant": "standard"},
+    )
+
+
+def test_survey_report_is_a_pdf_with_title_and_rate(
+    coordinator, settings, django_capture_on_commit_callbacks
+):
     settings.MUNICIPALITY_NAME = "Stadt Twistringen"
     survey, _invitations = twistringen()
     question = survey.questions.get()
     response_add(survey, {question: {"text": "<b>fett</b> & mehr Kurse"}})
 
-    page = django_app.get(reverse("surveys:survey_report", args=[survey.pk]), user=coordinator)
+    pdf = report_pdf(survey, coordinator, django_capture_on_commit_callbacks)
 
-    assert page.content_type == "application/pdf"
-    assert page.headers["Content-Disposition"] == (
-        'inline; filename="umfrage-bedarfsabfrage-runder-tisch-2026-bericht.pdf"'
-    )
-    assert page.body.startswith(b"%PDF")
-    text = pdf_text(page.body)
+    assert pdf.startswith(b"%PDF")
+    text = pdf_text(pdf)
     assert "Bedarfsabfrage Runder Tisch 2026" in text
     assert "Stadt Twistringen" in text
     assert "45 angeschrieben, 7 Rückmeldungen, 15,6 %" in text
@@ -47,14 +72,14 @@ def test_survey_report_is_a_pdf_with_title_and_rate(django_app, coordinator, set
     assert "Antwort 3" in text
 
 
-def test_survey_report_withholds_anonymous_answers_below_three(django_app, coordinator):
+def test_survey_report_withholds_anonymous_answers_below_three(
+    coordinator, django_capture_on_commit_callbacks
+):
     survey, _invitations = twistringen()
     survey.responses.all().delete()
     response_add(survey, {survey.questions.get(): {"text": "Nur ich"}})
 
-    page = django_app.get(reverse("surveys:survey_report", args=[survey.pk]), user=coordinator)
-
-    text = pdf_text(page.body)
+    text = pdf_text(report_pdf(survey, coordinator, django_capture_on_commit_callbacks))
     assert "Ergebnisse werden ab 3 Antworten angezeigt" in text
     assert "Nur ich" not in text
 
